@@ -1,0 +1,165 @@
+//! Plain records that cross the store boundary. They carry no behaviour and no
+//! conversation types: the state is stored as JSON produced by the core.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A dialogue row as loaded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredDialogue {
+    /// The serialized conversation state (JSON text).
+    pub state: String,
+    /// Version of the state's JSON shape; an unknown version is reset by the core.
+    pub schema_version: i32,
+    /// Optimistic-concurrency counter, bumped on every save.
+    pub row_version: i64,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A dialogue to save.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewDialogue {
+    pub state: String,
+    pub schema_version: i32,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Where a case is in the review process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseStatus {
+    Queued,
+    InReview,
+    WaitingMerchant,
+    Approved,
+    Rejected,
+    Withdrawn,
+}
+
+impl CaseStatus {
+    pub const ALL: [CaseStatus; 6] = [
+        CaseStatus::Queued,
+        CaseStatus::InReview,
+        CaseStatus::WaitingMerchant,
+        CaseStatus::Approved,
+        CaseStatus::Rejected,
+        CaseStatus::Withdrawn,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaseStatus::Queued => "queued",
+            CaseStatus::InReview => "in_review",
+            CaseStatus::WaitingMerchant => "waiting_merchant",
+            CaseStatus::Approved => "approved",
+            CaseStatus::Rejected => "rejected",
+            CaseStatus::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+
+    /// Open cases block a second case for the same device serial.
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            CaseStatus::Queued | CaseStatus::InReview | CaseStatus::WaitingMerchant
+        )
+    }
+}
+
+/// A case as the core submits it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewCase {
+    /// Public reference, e.g. `UB-7K3QF9`.
+    pub case_ref: String,
+    /// The draft id: the idempotency key of the submission.
+    pub draft_id: String,
+    /// `CaseKind::id()`.
+    pub kind: String,
+    /// Brand id from the brand table (`lakala`, `other`, …).
+    pub brand: String,
+    /// Normalized device serial, for kinds that have one.
+    pub serial: Option<String>,
+    /// Field id → value, as JSON object.
+    pub fields: serde_json::Value,
+    /// Attachments as JSON array of `{ "field": id, "file_id": …, "kind": "photo"|"document" }`.
+    pub attachments: serde_json::Value,
+    pub chat_id: i64,
+    /// The merchant's language (`zh-CN`, `en`) for notifications.
+    pub locale: String,
+    pub created_at: DateTime<Utc>,
+    pub due_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InsertOutcome {
+    Inserted,
+    /// A case with the same draft id already exists; its reference.
+    AlreadyExists(String),
+}
+
+/// What a merchant sees of one of their cases in `/status`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseSummary {
+    pub case_ref: String,
+    pub kind: String,
+    pub status: CaseStatus,
+    pub created_at: DateTime<Utc>,
+    pub due_at: DateTime<Utc>,
+}
+
+/// A full case row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseRecord {
+    pub case_ref: String,
+    pub draft_id: String,
+    pub kind: String,
+    pub brand: String,
+    pub serial: Option<String>,
+    pub fields: serde_json::Value,
+    pub attachments: serde_json::Value,
+    pub chat_id: i64,
+    pub locale: String,
+    pub status: CaseStatus,
+    pub claimed_by: Option<i64>,
+    pub lease_until: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub due_at: DateTime<Utc>,
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+/// One line of the audit trail.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseEvent {
+    pub case_ref: String,
+    pub at: DateTime<Utc>,
+    /// `merchant:<chat id>`, `staff:<user id>`, `system`.
+    pub actor: String,
+    /// `created`, `withdrawn`, `claimed`, …
+    pub action: String,
+    /// Free-form JSON detail; never personal data.
+    pub detail: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewCaseEvent {
+    pub case_ref: String,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub action: String,
+    pub detail: serde_json::Value,
+}
+
+/// Which cases `list_cases` returns.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CaseFilter {
+    pub status: Option<CaseStatus>,
+    /// Only open cases whose due date is before this instant.
+    pub overdue_at: Option<DateTime<Utc>>,
+    /// At most this many (default: all).
+    pub limit: Option<i64>,
+}
