@@ -1,0 +1,123 @@
+# posdesk — conversation texts (English)
+
+welcome =
+    Hello! I'm the POS merchant service assistant 🤝
+    I can help you unbind a terminal, deal with a broken one, return a terminal and get the deposit back, close your merchant account, or change your settlement card.
+    Just type your question (for example "Will I get my deposit back?") or tap a button below.
+menu-prompt = What can I help you with? Type a question or tap a button.
+help =
+    How this works:
+    • Tap a topic and I'll show you the self-service steps first; if you can't do it yourself, I'll collect what the review team needs and submit it for you.
+    • You can type a question at any time.
+    • /status shows your applications
+    • /cancel cancels the application you're filling in
+    • /lang switches language (中文 / English)
+    • /forget deletes what we've stored about you
+    For your safety: we will never ask for your full card number, full ID number, passwords or SMS codes.
+
+topic-unbind = 🔓 Unbind terminal
+topic-broken = 🛠 Broken terminal
+topic-cancel = ↩️ Return / deposit
+topic-close = 🗂 Close account
+topic-card = 💳 Change settlement card
+topic-my-cases = 📋 My applications
+topic-human = 🙋 Talk to a person
+
+kind-unbind = terminal unbinding
+kind-broken = broken terminal
+kind-cancel = return / deposit refund
+kind-close = account closure
+kind-card = settlement card change
+
+brand-prompt = Which brand is your terminal? Each brand has its own steps.
+brand-unknown = I didn't recognise that brand. Please pick one below; if yours isn't listed, choose "Other brand".
+btn-guide-done = ✅ Done, it worked
+btn-open-case = 📝 Apply for me
+btn-menu = ↩️ Back to menu
+guide-done = Great! Come back any time you need something else.
+
+form-start = OK, let's prepare your { $kind } application: { $count } required items, one at a time. Send /cancel at any point to stop.
+form-progress = Item { $n } of { $total }
+btn-yes = Yes
+btn-no = No
+btn-skip = Skip
+btn-cancel-draft = ✖️ Cancel application
+btn-share-contact = 📱 Send my phone number
+yes-no-unclear = Sorry, I didn't get that. Please answer "yes" or "no", or tap a button below.
+
+value-yes = Yes
+value-no = No
+value-skipped = (not provided)
+value-file = uploaded ✓
+value-text = { $text }
+
+review-header = Please check your { $kind } application:
+review-line = { $label }: { $value }
+review-footer = If everything is right, tap "Submit"; to change something, tap "Edit".
+btn-submit = ✅ Submit
+btn-edit = ✏️ Edit
+edit-choose = Which item do you want to change?
+btn-back-to-review = ↩️ Back to summary
+
+submitted =
+    Submitted ✅ Your reference: { $ref }
+    A { $kind } review usually takes { $days } business days; expect an answer by { $due }. I'll message you as soon as there's news.
+    To check progress, send /status or tap "My applications".
+draft-cancelled = Cancelled. What you had filled in has been deleted.
+nothing-to-cancel = You have no application in progress.
+resume-offer = You have an unfinished { $kind } application ({ $done } of { $total } items filled in). Continue it, or discard it and start over?
+btn-resume = ▶️ Continue
+btn-discard = 🗑 Discard
+
+stale-button = That button has expired; please use the buttons on the latest message.
+bad-button = That button can't be used right now; please use the latest options below.
+buttons-expected = Please tap one of the buttons below to continue.
+use-buttons = Please choose with the buttons below, or type a question.
+photo-expected = This item needs a photo (take one or pick one from your gallery); a PDF scan works too.
+text-expected = This item needs a typed answer; I'll ask for photos later.
+file-not-now = Got your file, but I can't use it yet. I'll tell you when to upload documents; first tell me what you need.
+file-type-refused = I can't open that kind of file. Please send a photo, or a JPG, PNG or PDF file.
+file-too-large = That file is too large (over { $max_mb } MB). Please compress it or just send a photo.
+file-received = Received: { $label } ✓
+album-extra = { $count } extra photo(s) weren't needed; send them later if I ask.
+phone-received = Phone number { $phone } saved ✓
+contact-not-needed = Thanks for the contact, but I don't need a phone number at this step.
+unsupported = I can't understand voice messages, stickers or locations yet. Please type or tap a button 🙏
+edited-ignored = I don't re-read edited messages. To correct something, please send it again as a new message.
+digression-continue = Let's continue with your application:
+serial-has-open-case = This terminal already has an application in progress (reference { $ref }), so there's no need to submit again; send /status to check it. If you mistyped the serial number, please enter it again.
+
+status-none = You haven't submitted any applications yet.
+status-header = Your applications ({ $count }):
+status-line =
+    { $ref } · { $kind }
+    Status: { $status ->
+        [queued] waiting for review
+        [in_review] under review
+        [waiting_merchant] we need more information from you
+        [approved] approved ✅
+        [rejected] not approved
+        [withdrawn] withdrawn
+       *[other] { $status }
+    } · expected by { $due }
+
+lang-prompt = 请选择语言 / Choose your language:
+lang-set = OK, I'll talk to you in English from now on.
+lang-name-zh = 中文
+lang-name-en = English
+
+forget-confirm = Delete everything we've stored about you here? That includes unfinished applications and the personal details in finished ones. This can't be undone.
+forget-done = Done: what we stored about you here has been deleted.
+forget-blocked = You have { $count } application(s) still being processed, and we need to keep the details until they're finished. Send /forget again once they are.
+forget-kept = OK, nothing was deleted.
+btn-forget-yes = Yes, delete
+btn-forget-no = Keep it
+
+unknown-command = I don't know that command. Send /help to see what I can do.
+reset-apology = Sorry, after a system upgrade I couldn't restore where we were, so we need to start again.
+service-busy = The system is busy right now. Your message wasn't lost; please try again in a moment.
+keyboard-closed = OK.
+
+console-hello = posdesk terminal chat. Type a message and press Enter; type a button's number to press it; /photo NAME stands in for a photo; /quit exits.
+console-deleted = 🗑 This message was deleted for your safety
+console-contact-hint = (type /contact PHONE in place of the "send my phone number" button, or just type the number)

@@ -1,0 +1,124 @@
+# posdesk — 对话文案（简体中文）
+# 面向商户：口语、简洁、称“您”。按钮文字尽量短，手机上一行放得下。
+
+welcome =
+    您好！我是 POS 商户服务助手 🤝
+    可以帮您办理：机器解绑、坏机处理、退机和退押金、商户注销、更换结算卡。
+    有问题直接打字问我就行，比如“押金能退吗”；也可以点下面的按钮。
+menu-prompt = 请问需要办理什么？直接打字提问，或点下面的按钮。
+help =
+    使用说明：
+    • 点菜单里的业务按钮，我会先告诉您自助办理的步骤；自己办不了的，我帮您整理材料提交人工审核。
+    • 随时可以直接打字提问。
+    • /status 查看我的申请进度
+    • /cancel 取消正在填写的申请
+    • /lang 切换语言（中文 / English）
+    • /forget 删除我在这里保存的资料
+    为了您的安全：我们绝不会向您索要完整银行卡号、完整身份证号、密码或短信验证码。
+
+topic-unbind = 🔓 机器解绑
+topic-broken = 🛠 机器坏了
+topic-cancel = ↩️ 退机 / 退押金
+topic-close = 🗂 注销商户
+topic-card = 💳 更换结算卡
+topic-my-cases = 📋 我的申请
+topic-human = 🙋 转人工
+
+kind-unbind = 机器解绑
+kind-broken = 坏机处理
+kind-cancel = 退机 / 退押金
+kind-close = 商户注销
+kind-card = 更换结算卡
+
+brand-prompt = 您的机器是哪个品牌的？不同品牌的办理入口不一样。
+brand-unknown = 没认出这个品牌。请点下面的按钮选一个；列表里没有的话，选“其他品牌”就行。
+btn-guide-done = ✅ 按步骤办好了
+btn-open-case = 📝 帮我提交申请
+btn-menu = ↩️ 返回菜单
+guide-done = 太好了！还有别的需要，随时找我。
+
+form-start = 好的，我来帮您准备【{ $kind }】申请，一共 { $count } 项必填内容，一项一项来。中途想退出，发 /cancel 就行。
+form-progress = 第 { $n }/{ $total } 项
+btn-yes = 是
+btn-no = 否
+btn-skip = 跳过
+btn-cancel-draft = ✖️ 取消申请
+btn-share-contact = 📱 发送我的手机号
+yes-no-unclear = 没看懂，请回答“是”或“否”，也可以直接点下面的按钮。
+
+value-yes = 是
+value-no = 否
+value-skipped = （未提供）
+value-file = 已上传 ✓
+value-text = { $text }
+
+review-header = 请核对您的【{ $kind }】申请：
+review-line = { $label }：{ $value }
+review-footer = 信息无误就点“提交”；需要修改请点“修改”。
+btn-submit = ✅ 提交
+btn-edit = ✏️ 修改
+edit-choose = 要修改哪一项？
+btn-back-to-review = ↩️ 返回核对页
+
+submitted =
+    已提交 ✅ 您的申请编号：{ $ref }
+    【{ $kind }】一般 { $days } 个工作日内审核完，预计 { $due } 前给您结果，有进展我会第一时间通知您。
+    想查进度，发 /status 或点“我的申请”。
+draft-cancelled = 已取消，刚才填写的内容已删除。
+nothing-to-cancel = 当前没有正在填写的申请。
+resume-offer = 您有一份没填完的【{ $kind }】申请（已填 { $done }/{ $total } 项）。要接着填，还是作废重来？
+btn-resume = ▶️ 接着填
+btn-discard = 🗑 作废
+
+stale-button = 这个按钮已经失效了，请用最新消息里的按钮。
+bad-button = 这个按钮现在用不了，请看下面最新的选项。
+buttons-expected = 现在请点下面的按钮继续。
+use-buttons = 请点下面的按钮选择；有问题也可以直接打字问我。
+photo-expected = 这一项需要发照片（拍照或从相册选），也可以发 PDF 扫描件。
+text-expected = 这一项需要打字回答，照片稍后会让您发。
+file-not-now = 收到文件了，不过现在还用不上。需要上传证件照时我会提示您；先告诉我您要办什么吧。
+file-type-refused = 这种文件打不开。请直接发照片，或者发 JPG、PNG、PDF 格式的文件。
+file-too-large = 文件太大了（超过 { $max_mb } MB）。请压缩一下，或者直接拍照发过来。
+file-received = 已收到：{ $label } ✓
+album-extra = 多出来的 { $count } 张照片没有用上，后面需要时再发即可。
+phone-received = 已记录手机号 { $phone } ✓
+contact-not-needed = 收到名片了，不过这一步还不需要手机号。
+unsupported = 我暂时看不懂语音、表情和位置，麻烦打字或点按钮 🙏
+edited-ignored = 修改过的消息我这边不会重新读取。如果要更正，请直接重新发一条。
+digression-continue = 我们接着填申请：
+serial-has-open-case = 这台机器已经有一笔正在处理的申请（编号 { $ref }），不用重复提交，发 /status 可以查进度。如果序列号填错了，请重新输入。
+
+status-none = 您还没有提交过申请。
+status-header = 您的申请（共 { $count } 笔）：
+status-line =
+    { $ref } · { $kind }
+    状态：{ $status ->
+        [queued] 排队等待审核
+        [in_review] 审核中
+        [waiting_merchant] 需要您补充材料
+        [approved] 已通过 ✅
+        [rejected] 未通过
+        [withdrawn] 已撤回
+       *[other] { $status }
+    } · 预计 { $due } 前完成
+
+lang-prompt = 请选择语言 / Choose your language:
+lang-set = 好的，之后我用中文和您沟通。
+lang-name-zh = 中文
+lang-name-en = English
+
+forget-confirm = 确定要删除您在这里保存的全部资料吗？包括没填完的申请和已结束申请里的个人信息。删除后无法恢复。
+forget-done = 已删除您在这里保存的资料。
+forget-blocked = 您还有 { $count } 笔申请正在处理，处理期间资料需要保留。等申请结束后，再发 /forget 就可以删除。
+forget-kept = 好的，资料保留不动。
+btn-forget-yes = 确定删除
+btn-forget-no = 先不删
+
+unknown-command = 没有这个命令。可以发 /help 查看能做什么。
+reset-apology = 抱歉，系统升级后没能恢复您之前的对话进度，需要从头开始。给您带来不便了。
+service-busy = 系统有点忙，您的消息没有丢，请稍等片刻再发一次。
+keyboard-closed = 好的。
+
+console-hello = posdesk 终端对话。输入消息后回车；输入按钮前的数字即可点按钮；/photo 文件名 代替发照片；/quit 退出。
+console-deleted = 🗑 这条消息已为您的安全删除
+console-contact-hint = （可输入 /contact 手机号 代替“发送我的手机号”按钮，也可以直接输入号码）

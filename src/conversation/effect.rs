@@ -1,0 +1,97 @@
+//! What the core asks the outside world to do. Adapters carry these out; the service
+//! applies [`Effect::Submit`] and [`Effect::Forget`] inside the update's transaction.
+
+use super::action::Action;
+use super::state::Attachment;
+use crate::domain::CaseKind;
+use crate::i18n::{Locale, Msg};
+use chrono::{DateTime, Utc};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Send a message.
+    Reply(Reply),
+    /// A short acknowledgement of a button press (a toast in Telegram).
+    Notice(Msg),
+    /// Delete the merchant's message (privacy guard).
+    DeleteMessage(i32),
+    /// Queue a finished case.
+    Submit(Box<Submission>),
+    /// Erase the merchant's stored dialogue (`/forget`).
+    Forget,
+}
+
+/// A message to the merchant: paragraphs and an optional keyboard.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    pub parts: Vec<Msg>,
+    pub keyboard: Keyboard,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Keyboard {
+    None,
+    /// Rows of buttons under the message.
+    Inline(Vec<Vec<Button>>),
+    /// Telegram's reply keyboard with one "share my phone number" button.
+    ShareContact(Msg),
+    /// Take the share-contact keyboard away again.
+    RemoveShareContact,
+}
+
+/// A button: its label and the callback data it sends.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Button {
+    pub label: Msg,
+    pub step: u32,
+    pub action: Action,
+}
+
+impl Button {
+    /// The callback data, at most 64 bytes (Telegram's limit).
+    pub fn data(&self) -> String {
+        self.action.encode(self.step)
+    }
+}
+
+/// A finished application, ready to be queued.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Submission {
+    pub case_ref: String,
+    pub draft_id: String,
+    pub kind: CaseKind,
+    pub brand: String,
+    pub serial: Option<String>,
+    /// Field id → value (strings, booleans, `YYYY-MM-DD` dates, `{ "choice": id }`).
+    pub fields: serde_json::Map<String, serde_json::Value>,
+    /// Field id → file.
+    pub attachments: Vec<(String, Attachment)>,
+    pub locale: Locale,
+    pub created_at: DateTime<Utc>,
+    pub due_at: DateTime<Utc>,
+}
+
+impl Effect {
+    /// The reply, if this is one (handy in tests).
+    pub fn as_reply(&self) -> Option<&Reply> {
+        match self {
+            Effect::Reply(r) => Some(r),
+            _ => None,
+        }
+    }
+}
+
+impl Reply {
+    /// All buttons of an inline keyboard, row by row.
+    pub fn buttons(&self) -> Vec<&Button> {
+        match &self.keyboard {
+            Keyboard::Inline(rows) => rows.iter().flatten().collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Whether any paragraph is the message `id`.
+    pub fn has(&self, id: &str) -> bool {
+        self.parts.iter().any(|m| m.id == id)
+    }
+}

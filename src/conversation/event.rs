@@ -1,0 +1,71 @@
+//! What can happen in a chat, as the core sees it. Adapters (Telegram, the terminal, tests)
+//! turn their input into these.
+
+/// One incoming message or press.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Incoming {
+    /// The chat message that carried it, so the privacy guard can ask for its deletion.
+    pub message_id: Option<i32>,
+    pub event: Event,
+}
+
+impl Incoming {
+    pub fn new(event: Event) -> Self {
+        Incoming {
+            message_id: None,
+            event,
+        }
+    }
+
+    pub fn with_message_id(mut self, id: i32) -> Self {
+        self.message_id = Some(id);
+        self
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// Typed text, including commands such as `/start unbind` (the core parses them).
+    Text(String),
+    /// A button press: the raw, untrusted callback data.
+    Press(String),
+    /// One photo or document, or all the items of an album, in order.
+    Files(Vec<Upload>),
+    /// A shared contact (the "share my phone number" button).
+    Contact { phone: String },
+    /// A message the merchant edited after sending; its new text, if it has one.
+    Edited(Option<String>),
+    /// Stickers, voice, location and everything else we cannot use.
+    Unsupported(Unsupported),
+}
+
+/// A file the merchant sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upload {
+    pub file_id: String,
+    pub kind: super::FileKind,
+    /// MIME type as reported by Telegram (documents only).
+    pub mime: Option<String>,
+    /// Size in bytes, when known.
+    pub size: Option<u64>,
+}
+
+impl Upload {
+    pub fn photo(file_id: impl Into<String>) -> Self {
+        Upload {
+            file_id: file_id.into(),
+            kind: super::FileKind::Photo,
+            mime: None,
+            size: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unsupported {
+    Sticker,
+    Voice,
+    Video,
+    Location,
+    Other,
+}

@@ -1,0 +1,90 @@
+//! Facts the core needs from the database for one step. The service reads them inside the
+//! update's transaction (see [`needs`]) and passes them in, so the core stays pure.
+
+use super::event::{Event, Incoming};
+use super::forms::FieldKind;
+use super::state::{Dialogue, State};
+use crate::domain::{CaseKind, DeviceSerial};
+use chrono::NaiveDate;
+
+/// What to look up before a step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Need {
+    /// The open case for this (normalized) device serial, if any.
+    OpenCaseForSerial(String),
+    /// The merchant's own cases (for `/status` and `/forget`).
+    OwnCases,
+}
+
+/// The answers to the [`Need`]s of a step.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Facts {
+    /// `(serial, case reference)` of an open case for the serial that was asked about.
+    pub open_case_for_serial: Option<(String, String)>,
+    /// The merchant's cases, newest first (empty when not asked for).
+    pub own_cases: Vec<CaseLine>,
+}
+
+/// One of the merchant's cases, as `/status` lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseLine {
+    pub case_ref: String,
+    pub kind: CaseKind,
+    /// `CaseStatus::as_str()`; the Fluent message selects on it.
+    pub status: String,
+    pub open: bool,
+    /// The due date, in China time.
+    pub due: NaiveDate,
+}
+
+/// The lookups a step of `dialogue` on `input` will need. Cheap and deterministic: it
+/// mirrors the few places in the machine that consult [`Facts`].
+pub fn needs(dialogue: &Dialogue, input: &Incoming) -> Vec<Need> {
+    let mut out = Vec::new();
+    match &input.event {
+        Event::Text(text) => {
+            let t = text.trim();
+            if let Some(command) = t.strip_prefix('/') {
+                let cmd = command.split([' ', '@']).next().unwrap_or("");
+                if matches!(cmd, "status" | "forget" | "start") {
+                    out.push(Need::OwnCases);
+                }
+            } else {
+                // Free text may be a question about the merchant's applications.
+                out.push(Need::OwnCases);
+                if let Some(serial) = serial_being_typed(&dialogue.state, t) {
+                    out.push(Need::OpenCaseForSerial(serial));
+                }
+            }
+        }
+        Event::Press(_) => {
+            out.push(Need::OwnCases);
+            if let State::Review { draft } = &dialogue.state {
+                if let Some(super::Value::Text(serial)) = draft.values.get("serial") {
+                    out.push(Need::OpenCaseForSerial(serial.clone()));
+                }
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// The serial number the merchant is typing, when the current field asks for one.
+fn serial_being_typed(state: &State, text: &str) -> Option<String> {
+    let (draft, field) = match state {
+        State::Form { draft, field } => (draft, field.as_str()),
+        State::Edit {
+            draft,
+            field: Some(field),
+        } => (draft, field.as_str()),
+        _ => return None,
+    };
+    let spec = super::forms::field(draft.kind, field)?;
+    if spec.kind != FieldKind::Serial {
+        return None;
+    }
+    DeviceSerial::parse(text)
+        .ok()
+        .map(|s| s.as_str().to_string())
+}

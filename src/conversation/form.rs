@@ -1,0 +1,432 @@
+//! Filling in an application: taking an answer for the current field (typed, pressed,
+//! sent as a file or a shared contact), validating it, moving to the next field, and
+//! submitting the finished draft.
+
+use super::action::Action;
+use super::effect::{Effect, Submission};
+use super::event::Upload;
+use super::forms::{self, Field, FieldKind};
+use super::machine::Turn;
+use super::messages as m;
+use super::prompt::{active_fields, is_active};
+use super::state::{Attachment, Draft, FileKind, State, Value};
+use crate::calendar;
+use crate::domain::{
+    parse_date, parse_yes_no, BankName, CardLast4, CaseRef, DeviceSerial, FreeText, MerchantName,
+    MerchantNo, PersonName, Phone,
+};
+use crate::i18n::Msg;
+use crate::knowledge::brands;
+
+/// Largest document accepted for a photo field (Telegram lets bots fetch up to 20 MB).
+pub const MAX_DOCUMENT_BYTES: u64 = 10 * 1024 * 1024;
+/// Document types accepted for a photo field.
+pub const DOCUMENT_TYPES: &[&str] = &["image/jpeg", "image/png", "application/pdf"];
+
+impl Turn<'_, '_> {
+    /// The draft and the field being asked, and whether we are editing from the summary.
+    fn asking(&self) -> Option<(Draft, &'static Field, bool)> {
+        match &self.d.state {
+            State::Form { draft, field } => {
+                forms::field(draft.kind, field).map(|f| (draft.clone(), f, false))
+            }
+            State::Edit {
+                draft,
+                field: Some(field),
+            } => forms::field(draft.kind, field).map(|f| (draft.clone(), f, true)),
+            _ => None,
+        }
+    }
+
+    /// A typed answer for the current field.
+    pub(super) fn on_field_text(&mut self, text: &str) {
+        let Some((draft, field, _)) = self.asking() else {
+            return self.repair();
+        };
+        let words = normalize_word(text);
+        if CANCEL_WORDS.contains(&words.as_str()) {
+            return self.cancel_draft();
+        }
+        if !field.required && SKIP_WORDS.contains(&words.as_str()) {
+            return self.set_value(draft, field, Value::Skipped, Vec::new());
+        }
+        // Free-text fields accept almost anything, so a question must be told apart first.
+        let free_text = matches!(
+            field.kind,
+            FieldKind::MerchantName
+                | FieldKind::PersonName
+                | FieldKind::Login
+                | FieldKind::Text { .. }
+        );
+        if free_text {
+            if let Some(intent) = self.question_intent(text, true) {
+                return self.digress(intent);
+            }
+        }
+        match self.parse_field(field, text) {
+            Ok(value) => {
+                if field.kind == FieldKind::Phone {
+                    self.ack_phone(&value);
+                }
+                self.set_value(draft, field, value, Vec::new())
+            }
+            Err(problem) => match self.question_intent(text, false) {
+                Some(intent) if !free_text => self.digress(intent),
+                _ => self.show(vec![problem]),
+            },
+        }
+    }
+
+    /// Parse and validate typed text for a field.
+    fn parse_field(&self, field: &Field, text: &str) -> Result<Value, Msg> {
+        let invalid = |e: crate::domain::Invalid| Msg::new(e.message_id());
+        match field.kind {
+            FieldKind::Brand => brands::detect(text)
+                .map(|b| Value::Brand(b.id.to_string()))
+                .ok_or_else(|| Msg::new(m::BRAND_UNKNOWN)),
+            FieldKind::Serial => {
+                let serial = DeviceSerial::parse(text).map_err(invalid)?;
+                if let Some((open_serial, case_ref)) = &self.ctx.facts.open_case_for_serial {
+                    if open_serial == serial.as_str() {
+                        return Err(Msg::new(m::SERIAL_HAS_OPEN_CASE).with("ref", case_ref.clone()));
+                    }
+                }
+                Ok(Value::Text(serial.as_str().to_string()))
+            }
+            FieldKind::MerchantNo => MerchantNo::parse(text)
+                .map(|v| Value::Text(v.as_str().to_string()))
+                .map_err(invalid),
+            FieldKind::MerchantName => MerchantName::parse(text)
+                .map(|v| Value::Text(v.as_str().to_string()))
+                .map_err(invalid),
+            FieldKind::PersonName => PersonName::parse(text)
+                .map(|v| Value::Text(v.as_str().to_string()))
+                .map_err(invalid),
+            FieldKind::Phone => Phone::parse(text)
+                .map(|v| Value::Text(v.as_str().to_string()))
+                .map_err(invalid),
+            FieldKind::Login => match Phone::parse(text) {
+                Ok(phone) => Ok(Value::Text(phone.as_str().to_string())),
+                Err(_) => FreeText::parse(text)
+                    .map(|v| Value::Text(v.as_str().to_string()))
+                    .map_err(invalid),
+            },
+            FieldKind::Text { .. } => FreeText::parse(text)
+                .map(|v| Value::Text(v.as_str().to_string()))
+                .map_err(invalid),
+            FieldKind::YesNo => parse_yes_no(text)
+                .map(Value::Bool)
+                .ok_or_else(|| Msg::new(m::YES_NO_UNCLEAR)),
+            FieldKind::Date => parse_date(text, calendar::china_date(self.ctx.now))
+                .map(Value::Date)
+                .map_err(invalid),
+            FieldKind::BankName => BankName::parse(text)
+                .map(|v| Value::Text(v.as_str().to_string()))
+                .map_err(invalid),
+            FieldKind::CardLast4 => CardLast4::parse(text)
+                .map(|v| Value::Text(v.as_str().to_string()))
+                .map_err(invalid),
+            FieldKind::Photo => Err(Msg::new(m::PHOTO_EXPECTED)),
+        }
+    }
+
+    /// A button pressed for the current field.
+    pub(super) fn on_field_press(&mut self, action: Action) {
+        let Some((draft, field, _)) = self.asking() else {
+            return self.repair();
+        };
+        let value = match (&action, field.kind) {
+            (Action::Brand(b), FieldKind::Brand) if brands::find(b).is_some() => {
+                Some(Value::Brand(b.clone()))
+            }
+            (Action::Yes, FieldKind::YesNo) => Some(Value::Bool(true)),
+            (Action::No, FieldKind::YesNo) => Some(Value::Bool(false)),
+            (Action::Skip, _) if !field.required => Some(Value::Skipped),
+            (Action::Choice(c), FieldKind::Text { choices }) if choices.contains(&c.as_str()) => {
+                Some(Value::Choice(c.clone()))
+            }
+            _ => None,
+        };
+        match value {
+            Some(value) => self.set_value(draft, field, value, Vec::new()),
+            None => {
+                self.out.push(Effect::Notice(Msg::new(m::BAD_BUTTON)));
+                self.show(Vec::new());
+            }
+        }
+    }
+
+    /// Photos or documents: they fill the current photo field and, for an album, the photo
+    /// fields that directly follow it.
+    pub(super) fn on_files(&mut self, uploads: &[Upload]) {
+        let Some((draft, field, editing)) = self.asking() else {
+            let prefix = if self.draft().is_some() {
+                Msg::new(m::BUTTONS_EXPECTED)
+            } else {
+                Msg::new(m::FILE_NOT_NOW)
+            };
+            return self.show(vec![prefix]);
+        };
+        if field.kind != FieldKind::Photo {
+            return self.show(vec![Msg::new(m::TEXT_EXPECTED)]);
+        }
+        let slots: Vec<&'static Field> = if editing {
+            vec![field]
+        } else {
+            active_fields(&draft)
+                .skip_while(|f| f.id != field.id)
+                .take_while(|f| f.kind == FieldKind::Photo)
+                .filter(|f| f.id == field.id || !draft.values.contains_key(f.id))
+                .collect()
+        };
+        let mut problems = Vec::new();
+        let mut accepted = Vec::new();
+        for upload in uploads {
+            match check_upload(upload) {
+                Ok(att) => accepted.push(att),
+                Err(msg) => {
+                    if !problems.contains(&msg) {
+                        problems.push(msg)
+                    }
+                }
+            }
+        }
+        if accepted.is_empty() {
+            return self.show(problems);
+        }
+        let extra = accepted.len().saturating_sub(slots.len());
+        let mut draft = draft;
+        let mut used_labels = Vec::new();
+        for (slot, att) in slots.iter().zip(accepted) {
+            draft.values.insert(slot.id.to_string(), Value::File(att));
+            used_labels.push(slot);
+        }
+        let mut prefix = Vec::new();
+        for slot in used_labels {
+            prefix.push(Msg::new(m::FILE_RECEIVED).with_msg("label", Msg::new(slot.label_id())));
+        }
+        if extra > 0 {
+            prefix.push(Msg::new(m::ALBUM_EXTRA).with_num("count", extra as i64));
+        }
+        prefix.extend(problems);
+        self.advance(draft, prefix);
+    }
+
+    /// A shared contact fills the phone field.
+    pub(super) fn on_contact(&mut self, phone: &str) {
+        match self.asking() {
+            Some((draft, field, _)) if field.kind == FieldKind::Phone => {
+                match Phone::parse(phone) {
+                    Ok(p) => {
+                        let value = Value::Text(p.as_str().to_string());
+                        self.ack_phone(&value);
+                        self.set_value(draft, field, value, Vec::new())
+                    }
+                    Err(e) => self.show(vec![Msg::new(e.message_id())]),
+                }
+            }
+            _ => self.show(vec![Msg::new(m::CONTACT_NOT_NEEDED)]),
+        }
+    }
+
+    /// Acknowledge a phone number in its own message: that message also takes the
+    /// share-contact keyboard away.
+    fn ack_phone(&mut self, value: &Value) {
+        if let Value::Text(digits) = value {
+            let masked = Phone::parse(digits).map(|p| p.masked()).unwrap_or_default();
+            self.say(vec![Msg::new(m::PHONE_RECEIVED).with("phone", masked)]);
+        }
+    }
+
+    /// Store an answer, drop answers that no longer apply, and move on.
+    fn set_value(&mut self, mut draft: Draft, field: &Field, value: Value, prefix: Vec<Msg>) {
+        draft.values.insert(field.id.to_string(), value);
+        let stale: Vec<&str> = forms::form(draft.kind)
+            .iter()
+            .filter(|f| !is_active(&draft, f))
+            .map(|f| f.id)
+            .collect();
+        for id in stale {
+            draft.values.remove(id);
+        }
+        self.advance(draft, prefix);
+    }
+
+    /// Ask the first field that applies and has no answer yet, or show the summary.
+    pub(super) fn advance(&mut self, draft: Draft, prefix: Vec<Msg>) {
+        let next = active_fields(&draft).find(|f| !draft.values.contains_key(f.id));
+        self.d.state = match next {
+            Some(f) => State::Form {
+                field: f.id.to_string(),
+                draft,
+            },
+            None => State::Review { draft },
+        };
+        self.show(prefix);
+    }
+
+    /// A state that names a field its form does not have (an old stored state): move on.
+    fn repair(&mut self) {
+        match self.draft().cloned() {
+            Some(draft) => self.advance(draft, Vec::new()),
+            None => {
+                self.d.state = State::Menu;
+                self.show(Vec::new());
+            }
+        }
+    }
+
+    /// Queue the finished application.
+    pub(super) fn submit(&mut self, draft: Draft) {
+        if active_fields(&draft).any(|f| !draft.values.contains_key(f.id)) {
+            return self.advance(draft, Vec::new());
+        }
+        let serial = match draft.values.get("serial") {
+            Some(Value::Text(s)) => Some(s.clone()),
+            _ => None,
+        };
+        if let (Some(serial), Some((open_serial, case_ref))) =
+            (&serial, &self.ctx.facts.open_case_for_serial)
+        {
+            if serial == open_serial {
+                let msg = Msg::new(m::SERIAL_HAS_OPEN_CASE).with("ref", case_ref.clone());
+                let mut draft = draft;
+                draft.values.remove("serial");
+                return self.advance(draft, vec![msg]);
+            }
+        }
+        let kind = draft.kind;
+        let case_ref = CaseRef::generate(kind, self.ctx.entropy);
+        let days = kind.review_business_days();
+        let due_at = calendar::due_at(self.ctx.now, days, self.ctx.holidays);
+        let submission = build_submission(
+            &draft,
+            case_ref.as_str(),
+            self.ctx,
+            due_at,
+            self.ctx.locale(&self.d),
+        );
+        self.out.push(Effect::Submit(Box::new(submission)));
+        self.d.state = State::Menu;
+        let msg = Msg::new(m::SUBMITTED)
+            .with("ref", case_ref.as_str().to_string())
+            .with_msg("kind", Msg::new(kind.message_id()))
+            .with_num("days", days as i64)
+            .with(
+                "due",
+                calendar::china_date(due_at).format("%Y-%m-%d").to_string(),
+            );
+        let kb = super::effect::Keyboard::Inline(vec![
+            vec![super::effect::Button {
+                label: Msg::new(m::TOPIC_MY_CASES),
+                step: self.d.step,
+                action: Action::MyCases,
+            }],
+            vec![super::effect::Button {
+                label: Msg::new(m::BTN_MENU),
+                step: self.d.step,
+                action: Action::Menu,
+            }],
+        ]);
+        self.reply(vec![msg], kb);
+    }
+}
+
+fn build_submission(
+    draft: &Draft,
+    case_ref: &str,
+    ctx: &super::machine::Ctx,
+    due_at: chrono::DateTime<chrono::Utc>,
+    locale: crate::i18n::Locale,
+) -> Submission {
+    use serde_json::{json, Value as J};
+    let mut fields = serde_json::Map::new();
+    let mut attachments = Vec::new();
+    for f in active_fields(draft) {
+        let Some(value) = draft.values.get(f.id) else {
+            continue;
+        };
+        let json = match value {
+            Value::Text(s) => J::String(s.clone()),
+            Value::Choice(c) => json!({ "choice": c }),
+            Value::Bool(b) => J::Bool(*b),
+            Value::Date(d) => J::String(d.format("%Y-%m-%d").to_string()),
+            Value::Brand(b) => J::String(b.clone()),
+            Value::File(att) => {
+                attachments.push((f.id.to_string(), att.clone()));
+                continue;
+            }
+            Value::Skipped => J::Null,
+        };
+        fields.insert(f.id.to_string(), json);
+    }
+    let brand = match draft.values.get("brand") {
+        Some(Value::Brand(b)) => b.clone(),
+        _ => "other".to_string(),
+    };
+    let serial = match draft.values.get("serial") {
+        Some(Value::Text(s)) => Some(s.clone()),
+        _ => None,
+    };
+    Submission {
+        case_ref: case_ref.to_string(),
+        draft_id: draft.id.clone(),
+        kind: draft.kind,
+        brand,
+        serial,
+        fields,
+        attachments,
+        locale,
+        created_at: ctx.now,
+        due_at,
+    }
+}
+
+/// Check a sent file's type and size.
+fn check_upload(upload: &Upload) -> Result<Attachment, Msg> {
+    if upload.kind == FileKind::Document {
+        let mime = upload.mime.as_deref().unwrap_or("").to_ascii_lowercase();
+        if !DOCUMENT_TYPES.contains(&mime.as_str()) {
+            return Err(Msg::new(m::FILE_TYPE_REFUSED));
+        }
+    }
+    if upload.size.is_some_and(|s| s > MAX_DOCUMENT_BYTES) {
+        return Err(
+            Msg::new(m::FILE_TOO_LARGE).with_num("max_mb", (MAX_DOCUMENT_BYTES >> 20) as i64)
+        );
+    }
+    Ok(Attachment {
+        file_id: upload.file_id.clone(),
+        kind: upload.kind,
+    })
+}
+
+/// Whole-message words that cancel an application.
+const CANCEL_WORDS: &[&str] = &[
+    "取消",
+    "取消申请",
+    "不办了",
+    "算了",
+    "cancel",
+    "stop",
+    "quit",
+];
+/// Whole-message words that skip an optional field.
+const SKIP_WORDS: &[&str] = &[
+    "跳过",
+    "略过",
+    "没有",
+    "无",
+    "不需要",
+    "skip",
+    "none",
+    "n/a",
+    "na",
+];
+
+/// Lower case, without surrounding punctuation and spaces.
+fn normalize_word(text: &str) -> String {
+    text.trim()
+        .trim_matches(|c: char| c.is_ascii_punctuation() || "。！，、～~ ".contains(c))
+        .to_lowercase()
+}

@@ -1,0 +1,631 @@
+//! The conversation as a pure state machine: `step(dialogue, input, ctx)`.
+//!
+//! No IO, no clock, no randomness of its own: the time, the merchant's language, fresh
+//! entropy and the facts read from the database come in through [`Ctx`]; everything to be
+//! done goes out as [`Effect`]s. Each state's handling lives here; filling in fields is in
+//! `form.rs`, what each state shows is in `prompt.rs`.
+
+use super::action::{parse_callback, Action};
+use super::effect::{Button, Effect, Keyboard, Reply};
+use super::event::{Event, Incoming, Unsupported};
+use super::facts::Facts;
+use super::forms::{self, FieldKind};
+use super::messages as m;
+use super::prompt::{self, answer_parts, lang_keyboard, menu_keyboard, prompt_with};
+use super::state::{Dialogue, Draft, State};
+use crate::domain::{scan_sensitive, CaseKind};
+use crate::i18n::{Locale, Msg};
+use crate::knowledge::{brands, matcher, Intent};
+use chrono::{DateTime, NaiveDate, Utc};
+use std::collections::BTreeMap;
+
+/// Matcher score from which a message is taken as a question (KNOWLEDGE matcher's scale).
+pub const CONFIDENT: f32 = 0.5;
+
+/// Everything a step may know about the world.
+#[derive(Debug, Clone, Copy)]
+pub struct Ctx<'a> {
+    pub now: DateTime<Utc>,
+    /// The language to use when the merchant has not chosen one with `/lang`
+    /// (from Telegram's `language_code`, else the configured default).
+    pub locale_hint: Locale,
+    /// Fresh randomness for draft ids and case references.
+    pub entropy: u64,
+    /// Public holidays skipped by due dates.
+    pub holidays: &'a [NaiveDate],
+    pub facts: &'a Facts,
+}
+
+impl Ctx<'_> {
+    /// The language of a dialogue: the merchant's choice, else the hint.
+    pub fn locale(&self, dialogue: &Dialogue) -> Locale {
+        dialogue.locale.unwrap_or(self.locale_hint)
+    }
+}
+
+/// Apply one incoming event to a dialogue.
+pub fn step(dialogue: Dialogue, input: Incoming, ctx: &Ctx) -> (Dialogue, Vec<Effect>) {
+    let was_phone = current_field_kind(&dialogue.state) == Some(FieldKind::Phone);
+    let mut turn = Turn {
+        d: dialogue,
+        ctx,
+        out: Vec::new(),
+    };
+    turn.run(input);
+    let now_phone = current_field_kind(&turn.d.state) == Some(FieldKind::Phone);
+    if was_phone && !now_phone {
+        close_share_contact(&mut turn.out);
+    }
+    (turn.d, turn.out)
+}
+
+/// The reply that tells a merchant their stored state could not be read and was reset.
+pub fn reset_notice() -> Effect {
+    Effect::Reply(Reply {
+        parts: vec![Msg::new(m::RESET_APOLOGY)],
+        keyboard: Keyboard::None,
+    })
+}
+
+/// One step in progress.
+pub(super) struct Turn<'c, 'a> {
+    pub d: Dialogue,
+    pub ctx: &'c Ctx<'a>,
+    pub out: Vec<Effect>,
+}
+
+impl Turn<'_, '_> {
+    fn run(&mut self, input: Incoming) {
+        if let Event::Press(data) = &input.event {
+            return self.on_press(data);
+        }
+        self.fresh();
+        match input.event {
+            Event::Text(text) => self.on_text(&text, input.message_id),
+            Event::Press(_) => {}
+            Event::Files(uploads) => self.on_files(&uploads),
+            Event::Contact { phone } => self.on_contact(&phone),
+            Event::Edited(text) => self.on_edited(text.as_deref(), input.message_id),
+            Event::Unsupported(kind) => self.on_unsupported(kind),
+        }
+    }
+
+    /// A new prompt is about to be shown: older buttons stop working.
+    fn fresh(&mut self) {
+        self.d.step = self.d.step.wrapping_add(1);
+        self.d.last_active = Some(self.ctx.now);
+    }
+
+    pub fn say(&mut self, parts: Vec<Msg>) {
+        self.out.push(Effect::Reply(Reply {
+            parts,
+            keyboard: Keyboard::None,
+        }));
+    }
+
+    pub fn reply(&mut self, parts: Vec<Msg>, keyboard: Keyboard) {
+        self.out.push(Effect::Reply(Reply { parts, keyboard }));
+    }
+
+    /// Show the current state's prompt, with `prefix` paragraphs before it.
+    pub fn show(&mut self, prefix: Vec<Msg>) {
+        let reply = prompt_with(&self.d.state, self.d.step, prefix);
+        self.out.push(Effect::Reply(reply));
+    }
+
+    fn button(&self, label: &str, action: Action) -> Button {
+        Button {
+            label: Msg::new(label),
+            step: self.d.step,
+            action,
+        }
+    }
+
+    // ----- text -------------------------------------------------------------------------
+
+    fn on_text(&mut self, text: &str, message_id: Option<i32>) {
+        let text = text.trim();
+        if self.guard_privacy(text, message_id) {
+            return;
+        }
+        if text.is_empty() {
+            return self.show(vec![Msg::new(m::USE_BUTTONS)]);
+        }
+        if let Some(command) = text.strip_prefix('/') {
+            return self.on_command(command);
+        }
+        match &self.d.state {
+            State::Menu | State::Guide { .. } | State::ChooseBrand { .. } => {
+                self.on_free_text(text)
+            }
+            State::Form { .. } | State::Edit { field: Some(_), .. } => self.on_field_text(text),
+            State::Review { .. } | State::Edit { field: None, .. } => {
+                match self.question_intent(text, true) {
+                    Some(intent) => self.digress(intent),
+                    None => self.show(vec![Msg::new(m::USE_BUTTONS)]),
+                }
+            }
+        }
+    }
+
+    /// Refuse card numbers, ID numbers, passwords and SMS codes: ask for the message to be
+    /// deleted, keep nothing of it, explain, and re-ask. Returns whether it fired.
+    fn guard_privacy(&mut self, text: &str, message_id: Option<i32>) -> bool {
+        let long_numbers_expected = matches!(
+            current_field_kind(&self.d.state),
+            Some(FieldKind::Serial | FieldKind::MerchantNo)
+        );
+        let Some(found) = scan_sensitive(text, long_numbers_expected) else {
+            return false;
+        };
+        if let Some(id) = message_id {
+            self.out.push(Effect::DeleteMessage(id));
+        }
+        self.show(vec![Msg::new(found.message_id())]);
+        true
+    }
+
+    /// A question or remark outside a form.
+    fn on_free_text(&mut self, text: &str) {
+        if let State::ChooseBrand { topic } = self.d.state {
+            if let Some(brand) = brands::detect(text) {
+                return self.show_guide(topic, brand.id);
+            }
+        }
+        let found = matcher().classify(text);
+        let guide_brand = match &self.d.state {
+            State::Guide { brand, .. } => Some(brand.clone()),
+            _ => None,
+        };
+        let brand = brands::detect(text)
+            .map(|b| b.id.to_string())
+            .or(guide_brand);
+        match found.intent {
+            Some(intent) => self.answer(intent, brand.as_deref()),
+            None if matches!(self.d.state, State::ChooseBrand { .. }) => {
+                self.show(vec![Msg::new(m::BRAND_UNKNOWN)])
+            }
+            None => {
+                self.d.state = State::Menu;
+                self.show(vec![Msg::new(crate::knowledge::ANSWER_NONE)]);
+            }
+        }
+    }
+
+    /// Answer a question from the knowledge base, outside a form.
+    fn answer(&mut self, intent: Intent, brand: Option<&str>) {
+        match intent {
+            Intent::CaseStatus => {
+                self.d.state = State::Menu;
+                let parts = self.status_parts();
+                self.reply(parts, menu_keyboard(self.d.step));
+            }
+            Intent::Human => {
+                self.d.state = State::Menu;
+                self.reply(answer_parts(intent, brand), menu_keyboard(self.d.step));
+            }
+            _ => match (intent.case_kind(), brand) {
+                (Some(kind), Some(brand)) => {
+                    self.d.state = State::Guide {
+                        topic: kind,
+                        brand: brand.to_string(),
+                    };
+                    let kb = prompt::guide_keyboard(self.d.step, kind, brand);
+                    self.reply(answer_parts(intent, Some(brand)), kb);
+                }
+                (Some(kind), None) => {
+                    self.d.state = State::Menu;
+                    let kb = Keyboard::Inline(vec![
+                        vec![self.button(m::BTN_OPEN_CASE, Action::OpenCase(kind, None))],
+                        vec![self.button(m::BTN_MENU, Action::Menu)],
+                    ]);
+                    self.reply(answer_parts(intent, None), kb);
+                }
+                (None, _) => {
+                    self.d.state = State::Menu;
+                    self.reply(answer_parts(intent, brand), menu_keyboard(self.d.step));
+                }
+            },
+        }
+    }
+
+    /// Answer a question asked in the middle of an application, then ask again.
+    pub fn digress(&mut self, intent: Intent) {
+        let brand = self.draft().and_then(|d| match d.values.get("brand") {
+            Some(super::Value::Brand(b)) => Some(b.clone()),
+            _ => None,
+        });
+        let parts = match intent {
+            Intent::CaseStatus => self.status_parts(),
+            _ => answer_parts(intent, brand.as_deref())[..1].to_vec(),
+        };
+        self.say(parts);
+        self.show(vec![Msg::new(m::DIGRESSION_CONTINUE)]);
+    }
+
+    /// The intent of `text` if it is confidently a knowledge-base question. With
+    /// `must_look_like_question`, only messages phrased as questions count (so a free-text
+    /// answer such as "机器坏了" for a reason field is taken as the answer).
+    pub fn question_intent(&self, text: &str, must_look_like_question: bool) -> Option<Intent> {
+        let found = matcher().classify(text);
+        let intent = found.intent?;
+        let question_like = !must_look_like_question || looks_like_question(text);
+        (found.score >= CONFIDENT && question_like).then_some(intent)
+    }
+
+    // ----- commands ---------------------------------------------------------------------
+
+    fn on_command(&mut self, command: &str) {
+        let mut words = command.split_whitespace();
+        let name = words.next().unwrap_or("");
+        let name = name.split('@').next().unwrap_or("").to_ascii_lowercase();
+        let payload = words.next();
+        match name.as_str() {
+            "start" => self.start(payload),
+            "help" => {
+                if self.draft().is_none() {
+                    self.d.state = State::Menu;
+                }
+                self.show(vec![Msg::new(m::HELP)]);
+            }
+            "menu" if self.draft().is_none() => {
+                self.d.state = State::Menu;
+                self.show(Vec::new());
+            }
+            "status" => {
+                let parts = self.status_parts();
+                self.say(parts);
+                self.show(Vec::new());
+            }
+            "cancel" => {
+                if self.draft().is_some() {
+                    self.cancel_draft();
+                } else {
+                    self.d.state = State::Menu;
+                    self.show(vec![Msg::new(m::NOTHING_TO_CANCEL)]);
+                }
+            }
+            "lang" | "language" => {
+                let kb = lang_keyboard(self.d.step);
+                self.reply(vec![Msg::new(m::LANG_PROMPT)], kb);
+            }
+            "forget" => self.ask_forget(),
+            _ => self.show(vec![Msg::new(m::UNKNOWN_COMMAND)]),
+        }
+    }
+
+    fn start(&mut self, payload: Option<&str>) {
+        if let Some(draft) = self.draft() {
+            let (done, total) = progress(draft);
+            let msg = Msg::new(m::RESUME_OFFER)
+                .with_msg("kind", Msg::new(draft.kind.message_id()))
+                .with_num("done", done as i64)
+                .with_num("total", total as i64);
+            let kb = Keyboard::Inline(vec![
+                vec![self.button(m::BTN_RESUME, Action::Resume)],
+                vec![self.button(m::BTN_DISCARD, Action::Discard)],
+            ]);
+            return self.reply(vec![msg], kb);
+        }
+        match payload.and_then(parse_deep_link) {
+            Some(DeepLink::Topic(kind, Some(brand))) => {
+                self.say(vec![Msg::new(m::WELCOME)]);
+                self.show_guide(kind, brand);
+            }
+            Some(DeepLink::Topic(kind, None)) => {
+                self.d.state = State::ChooseBrand { topic: kind };
+                self.show(vec![Msg::new(m::WELCOME)]);
+            }
+            Some(DeepLink::Status) => {
+                self.d.state = State::Menu;
+                let parts = self.status_parts();
+                self.say(parts);
+                self.show(Vec::new());
+            }
+            None => {
+                self.d.state = State::Menu;
+                self.show(vec![Msg::new(m::WELCOME)]);
+            }
+        }
+    }
+
+    fn ask_forget(&mut self) {
+        let open = self.ctx.facts.own_cases.iter().filter(|c| c.open).count();
+        if open > 0 {
+            return self.show(vec![
+                Msg::new(m::FORGET_BLOCKED).with_num("count", open as i64)
+            ]);
+        }
+        let kb = Keyboard::Inline(vec![vec![
+            self.button(m::BTN_FORGET_YES, Action::ForgetYes),
+            self.button(m::BTN_FORGET_NO, Action::ForgetNo),
+        ]]);
+        self.reply(vec![Msg::new(m::FORGET_CONFIRM)], kb);
+    }
+
+    /// The merchant's cases, as paragraphs.
+    fn status_parts(&self) -> Vec<Msg> {
+        let cases = &self.ctx.facts.own_cases;
+        if cases.is_empty() {
+            return vec![Msg::new(m::STATUS_NONE)];
+        }
+        let mut parts = vec![Msg::new(m::STATUS_HEADER).with_num("count", cases.len() as i64)];
+        for c in cases.iter().take(10) {
+            parts.push(
+                Msg::new(m::STATUS_LINE)
+                    .with("ref", c.case_ref.clone())
+                    .with_msg("kind", Msg::new(c.kind.message_id()))
+                    .with("status", c.status.clone())
+                    .with("due", c.due.format("%Y-%m-%d").to_string()),
+            );
+        }
+        parts
+    }
+
+    // ----- presses ----------------------------------------------------------------------
+
+    fn on_press(&mut self, data: &str) {
+        let Some((step, action)) = parse_callback(data) else {
+            self.out.push(Effect::Notice(Msg::new(m::BAD_BUTTON)));
+            return;
+        };
+        if step != self.d.step {
+            self.out.push(Effect::Notice(Msg::new(m::STALE_BUTTON)));
+            return;
+        }
+        self.fresh();
+        let has_draft = self.draft().is_some();
+        match (action, self.d.state.clone()) {
+            (Action::Lang(locale), _) => {
+                self.d.locale = Some(locale);
+                self.show(vec![Msg::new(m::LANG_SET)]);
+            }
+            (Action::MyCases, _) => {
+                let parts = self.status_parts();
+                self.say(parts);
+                self.show(Vec::new());
+            }
+            (Action::Human, state) => {
+                if state.draft().is_none() {
+                    self.d.state = State::Menu;
+                }
+                self.say(answer_parts(Intent::Human, None));
+                self.show(Vec::new());
+            }
+            (Action::ForgetYes, _) => self.forget(),
+            (Action::ForgetNo, _) => self.show(vec![Msg::new(m::FORGET_KEPT)]),
+            (Action::Menu, _) if !has_draft => {
+                self.d.state = State::Menu;
+                self.show(Vec::new());
+            }
+            (Action::Topic(kind), _) if !has_draft => {
+                self.d.state = State::ChooseBrand { topic: kind };
+                self.show(Vec::new());
+            }
+            (Action::Brand(brand), State::ChooseBrand { topic })
+                if brands::find(&brand).is_some() =>
+            {
+                self.show_guide(topic, &brand)
+            }
+            (Action::GuideDone, State::Guide { .. }) => {
+                self.d.state = State::Menu;
+                self.show(vec![Msg::new(m::GUIDE_DONE)]);
+            }
+            (Action::OpenCase(kind, brand), _) if !has_draft => self.open_case(kind, brand),
+            (
+                action @ (Action::Brand(_)
+                | Action::Yes
+                | Action::No
+                | Action::Skip
+                | Action::Choice(_)),
+                State::Form { .. } | State::Edit { field: Some(_), .. },
+            ) => self.on_field_press(action),
+            (Action::Submit, State::Review { draft }) => self.submit(draft),
+            (Action::EditMenu, State::Review { draft }) => {
+                self.d.state = State::Edit { draft, field: None };
+                self.show(Vec::new());
+            }
+            (
+                Action::EditField(field),
+                State::Review { draft } | State::Edit { draft, field: None },
+            ) if prompt::active_fields(&draft).any(|f| f.id == field) => {
+                self.d.state = State::Edit {
+                    draft,
+                    field: Some(field),
+                };
+                self.show(Vec::new());
+            }
+            (Action::CancelDraft | Action::Discard, _) if has_draft => self.cancel_draft(),
+            (Action::Resume, State::Edit { draft, .. }) => {
+                self.d.state = State::Review { draft };
+                self.show(Vec::new());
+            }
+            (Action::Resume, _) if has_draft => self.show(Vec::new()),
+            _ => {
+                self.out.push(Effect::Notice(Msg::new(m::BAD_BUTTON)));
+                self.show(Vec::new());
+            }
+        }
+    }
+
+    fn show_guide(&mut self, topic: CaseKind, brand: &str) {
+        self.d.state = State::Guide {
+            topic,
+            brand: brand.to_string(),
+        };
+        let kb = prompt::guide_keyboard(self.d.step, topic, brand);
+        self.reply(answer_parts(topic_intent(topic), Some(brand)), kb);
+    }
+
+    fn open_case(&mut self, kind: CaseKind, brand: Option<String>) {
+        let mut values = BTreeMap::new();
+        if let Some(b) = brand.filter(|b| brands::find(b).is_some()) {
+            values.insert("brand".to_string(), super::Value::Brand(b));
+        }
+        let draft = Draft {
+            id: format!("{:016x}", self.ctx.entropy),
+            kind,
+            values,
+            started_at: self.ctx.now,
+        };
+        let total = prompt::active_fields(&draft).filter(|f| f.required).count();
+        let intro = Msg::new(m::FORM_START)
+            .with_msg("kind", Msg::new(kind.message_id()))
+            .with_num("count", total as i64);
+        self.advance(draft, vec![intro]);
+    }
+
+    pub fn cancel_draft(&mut self) {
+        self.d.state = State::Menu;
+        self.say(vec![Msg::new(m::DRAFT_CANCELLED)]);
+        self.show(Vec::new());
+    }
+
+    fn forget(&mut self) {
+        let open = self.ctx.facts.own_cases.iter().filter(|c| c.open).count();
+        if open > 0 {
+            return self.show(vec![
+                Msg::new(m::FORGET_BLOCKED).with_num("count", open as i64)
+            ]);
+        }
+        self.out.push(Effect::Forget);
+        // Keep only the button counter, so buttons from before stay stale.
+        self.d = Dialogue {
+            step: self.d.step,
+            ..Dialogue::default()
+        };
+        self.say(vec![Msg::new(m::FORGET_DONE)]);
+        self.show(Vec::new());
+    }
+
+    // ----- other message kinds ----------------------------------------------------------
+
+    fn on_edited(&mut self, text: Option<&str>, message_id: Option<i32>) {
+        if let Some(text) = text {
+            if self.guard_privacy(text.trim(), message_id) {
+                return;
+            }
+        }
+        self.show(vec![Msg::new(m::EDITED_IGNORED)]);
+    }
+
+    fn on_unsupported(&mut self, _kind: Unsupported) {
+        self.show(vec![Msg::new(m::UNSUPPORTED)]);
+    }
+
+    pub fn draft(&self) -> Option<&Draft> {
+        self.d.state.draft()
+    }
+}
+
+/// The knowledge-base intent whose answer is the self-service guide of a topic.
+pub fn topic_intent(topic: CaseKind) -> Intent {
+    match topic {
+        CaseKind::Unbind => Intent::UnbindDevice,
+        CaseKind::Broken => Intent::BrokenDevice,
+        CaseKind::Cancel => Intent::CancelPos,
+        CaseKind::Close => Intent::CloseAccount,
+        CaseKind::Card => Intent::ChangeCard,
+    }
+}
+
+/// `(answered, total)` fields of a draft that apply.
+pub fn progress(draft: &Draft) -> (usize, usize) {
+    let active: Vec<_> = prompt::active_fields(draft).collect();
+    let done = active
+        .iter()
+        .filter(|f| draft.values.contains_key(f.id))
+        .count();
+    (done, active.len())
+}
+
+/// The kind of the field being asked, if a field is being asked.
+fn current_field_kind(state: &State) -> Option<FieldKind> {
+    let (draft, field) = match state {
+        State::Form { draft, field } => (draft, field),
+        State::Edit {
+            draft,
+            field: Some(field),
+        } => (draft, field),
+        _ => return None,
+    };
+    forms::field(draft.kind, field).map(|f| f.kind)
+}
+
+/// The share-contact keyboard was shown and the phone field is done: the first plain
+/// reply takes it away (Telegram allows one keyboard per message).
+fn close_share_contact(out: &mut Vec<Effect>) {
+    for effect in out.iter_mut() {
+        if let Effect::Reply(reply) = effect {
+            if reply.keyboard == Keyboard::None {
+                reply.keyboard = Keyboard::RemoveShareContact;
+                return;
+            }
+        }
+    }
+    out.insert(
+        0,
+        Effect::Reply(Reply {
+            parts: vec![Msg::new(m::KEYBOARD_CLOSED)],
+            keyboard: Keyboard::RemoveShareContact,
+        }),
+    );
+}
+
+/// Whether a message reads as a question rather than an answer.
+pub fn looks_like_question(text: &str) -> bool {
+    const MARKERS: &[&str] = &[
+        "?",
+        "？",
+        "吗",
+        "嘛",
+        "呢",
+        "么",
+        "怎么",
+        "怎样",
+        "如何",
+        "多久",
+        "多长",
+        "几天",
+        "什么",
+        "啥",
+        "哪",
+        "能不能",
+        "可不可以",
+        "可以不",
+        "是否",
+        "要不要",
+        "有没有",
+    ];
+    const EN_STARTS: &[&str] = &[
+        "how ", "what ", "when ", "where ", "why ", "can ", "could ", "do ", "does ", "is ",
+        "are ", "will ", "should ", "which ", "who ",
+    ];
+    let lower = text.trim().to_lowercase();
+    MARKERS.iter().any(|mk| lower.contains(mk)) || EN_STARTS.iter().any(|s| lower.starts_with(s))
+}
+
+enum DeepLink<'a> {
+    Topic(CaseKind, Option<&'a str>),
+    Status,
+}
+
+/// `/start` payloads: `unbind`, `unbind_lakala`, `status`. Anything else is ignored.
+fn parse_deep_link(payload: &str) -> Option<DeepLink<'_>> {
+    if payload.len() > 64 {
+        return None;
+    }
+    if payload == "status" {
+        return Some(DeepLink::Status);
+    }
+    let (kind, brand) = match payload.split_once(['_', '-']) {
+        Some((k, b)) => (k, Some(b)),
+        None => (payload, None),
+    };
+    let kind = CaseKind::from_id(kind)?;
+    let brand = match brand {
+        Some(b) => Some(brands::find(b)?.id),
+        None => None,
+    };
+    Some(DeepLink::Topic(kind, brand))
+}

@@ -1,0 +1,27 @@
+//! The conversation core: a deterministic, IO-free state machine.
+//!
+//! Adapters turn their input into an [`Incoming`] event, the service reads the [`Facts`]
+//! listed by [`needs`] inside the update's transaction, and [`step`] returns the new
+//! [`Dialogue`] and the [`Effect`]s to carry out.
+
+pub mod action;
+pub mod effect;
+pub mod event;
+pub mod facts;
+mod form;
+pub mod forms;
+mod machine;
+pub mod messages;
+pub mod prompt;
+pub mod state;
+
+pub use action::{parse_callback, Action};
+pub use effect::{Button, Effect, Keyboard, Reply, Submission};
+pub use event::{Event, Incoming, Unsupported, Upload};
+pub use facts::{needs, CaseLine, Facts, Need};
+pub use form::{DOCUMENT_TYPES, MAX_DOCUMENT_BYTES};
+pub use machine::{looks_like_question, reset_notice, step, topic_intent, Ctx, CONFIDENT};
+pub use state::{Attachment, Dialogue, Draft, FileKind, State, Value, SCHEMA_VERSION};
+
+#[cfg(test)]
+mod tests;

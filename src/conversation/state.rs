@@ -1,0 +1,171 @@
+//! What the bot remembers about one chat between messages. Serialized as JSON in the
+//! `dialogues` table, with [`SCHEMA_VERSION`] so that a shape we can no longer read is reset
+//! with an apology instead of leaving the merchant stuck.
+
+use crate::domain::CaseKind;
+use crate::i18n::Locale;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Bump when [`Dialogue`]'s JSON shape changes incompatibly.
+pub const SCHEMA_VERSION: i32 = 1;
+
+/// Everything stored for one chat.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Dialogue {
+    pub state: State,
+    /// The language the merchant chose with `/lang`; `None` follows their Telegram setting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<Locale>,
+    /// Counts the bot's prompts. Buttons carry the value of the prompt they belong to, so a
+    /// press on an older message (or a press re-sent by the client) changes nothing.
+    #[serde(default)]
+    pub step: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_active: Option<DateTime<Utc>>,
+}
+
+/// Where the conversation is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(tag = "at", rename_all = "snake_case")]
+pub enum State {
+    /// Topic buttons shown, or nothing in progress.
+    #[default]
+    Menu,
+    /// A topic was chosen; asking which brand the terminal is.
+    ChooseBrand { topic: CaseKind },
+    /// Self-service steps for the topic and brand were shown.
+    Guide { topic: CaseKind, brand: String },
+    /// Collecting `field` of `draft`.
+    Form { draft: Draft, field: String },
+    /// The summary, waiting for submit / edit / cancel.
+    Review { draft: Draft },
+    /// Changing one field from the summary; `None` while the merchant picks which.
+    Edit {
+        draft: Draft,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        field: Option<String>,
+    },
+}
+
+impl State {
+    /// The unfinished application, if there is one.
+    pub fn draft(&self) -> Option<&Draft> {
+        match self {
+            State::Form { draft, .. } | State::Review { draft } | State::Edit { draft, .. } => {
+                Some(draft)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// An application being filled in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Draft {
+    /// Random id; the idempotency key of the submitted case.
+    pub id: String,
+    pub kind: CaseKind,
+    /// Field id → answer. Only fields of `kind`'s form.
+    pub values: BTreeMap<String, Value>,
+    pub started_at: DateTime<Utc>,
+}
+
+/// One answer of the form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "t", content = "v", rename_all = "snake_case")]
+pub enum Value {
+    /// Typed text, already validated and normalized.
+    Text(String),
+    /// One of the field's offered answers (a Fluent id such as `reason-unused`).
+    Choice(String),
+    Bool(bool),
+    Date(NaiveDate),
+    /// A brand id.
+    Brand(String),
+    File(Attachment),
+    /// An optional field the merchant chose to skip.
+    Skipped,
+}
+
+/// A photo or document sent to Telegram; we keep only Telegram's file id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub file_id: String,
+    pub kind: FileKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileKind {
+    Photo,
+    Document,
+}
+
+/// Parse stored JSON. `None` means the dialogue must be reset (unknown schema or shape).
+pub fn decode(json: &str, schema_version: i32) -> Option<Dialogue> {
+    if schema_version != SCHEMA_VERSION {
+        return None;
+    }
+    serde_json::from_str(json).ok()
+}
+
+/// Serialize for storage.
+pub fn encode(dialogue: &Dialogue) -> String {
+    // A Dialogue holds only strings, numbers, dates and maps with string keys: it always
+    // serializes. Fall back to a fresh dialogue rather than panic if that ever changes.
+    serde_json::to_string(dialogue).unwrap_or_else(|_| "{\"state\":{\"at\":\"menu\"}}".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_through_json() {
+        let mut values = BTreeMap::new();
+        values.insert("brand".into(), Value::Brand("lakala".into()));
+        values.insert("activated".into(), Value::Bool(false));
+        values.insert(
+            "received_on".into(),
+            Value::Date(NaiveDate::from_ymd_opt(2026, 11, 3).unwrap()),
+        );
+        values.insert(
+            "id_front".into(),
+            Value::File(Attachment {
+                file_id: "AgAD".into(),
+                kind: FileKind::Photo,
+            }),
+        );
+        let d = Dialogue {
+            state: State::Form {
+                draft: Draft {
+                    id: "d1".into(),
+                    kind: CaseKind::Unbind,
+                    values,
+                    started_at: DateTime::from_timestamp(1_700_000_000, 0).unwrap(),
+                },
+                field: "serial".into(),
+            },
+            locale: Some(Locale::En),
+            step: 7,
+            last_active: None,
+        };
+        assert_eq!(decode(&encode(&d), SCHEMA_VERSION), Some(d));
+    }
+
+    #[test]
+    fn unknown_versions_and_shapes_reset() {
+        assert_eq!(
+            decode("{\"state\":{\"at\":\"menu\"}}", SCHEMA_VERSION + 1),
+            None
+        );
+        assert_eq!(
+            decode("{\"state\":{\"at\":\"gone\"}}", SCHEMA_VERSION),
+            None
+        );
+        assert_eq!(decode("not json", SCHEMA_VERSION), None);
+        assert!(decode("{\"state\":{\"at\":\"menu\"}}", SCHEMA_VERSION).is_some());
+    }
+}

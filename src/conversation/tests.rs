@@ -1,0 +1,821 @@
+//! Transition tests: each state with each kind of event, deterministic (fixed clock,
+//! entropy and facts), no database, no network.
+
+use super::action::Action;
+use super::effect::{Effect, Keyboard, Reply};
+use super::event::{Event, Incoming, Unsupported, Upload};
+use super::facts::{CaseLine, Facts};
+use super::forms::{self, FieldKind};
+use super::machine::{step, Ctx};
+use super::messages as m;
+use super::state::{Dialogue, FileKind, State, Value};
+use crate::domain::CaseKind;
+use crate::i18n::Locale;
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+
+/// A Luhn-valid 16-digit card number, computed rather than typed.
+pub(crate) fn luhn_card() -> String {
+    let body = "622202123456789";
+    let digits: Vec<u32> = body.chars().map(|c| c.to_digit(10).unwrap()).collect();
+    let sum: u32 = digits
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, &d)| {
+            if i % 2 == 0 {
+                let x = d * 2;
+                if x > 9 {
+                    x - 9
+                } else {
+                    x
+                }
+            } else {
+                d
+            }
+        })
+        .sum();
+    format!("{body}{}", (10 - sum % 10) % 10)
+}
+
+struct Chat {
+    d: Dialogue,
+    facts: Facts,
+    now: DateTime<Utc>,
+    entropy: u64,
+    message_id: i32,
+}
+
+impl Chat {
+    fn new() -> Self {
+        Chat {
+            d: Dialogue::default(),
+            facts: Facts::default(),
+            // A Friday afternoon in China.
+            now: Utc.with_ymd_and_hms(2026, 11, 20, 6, 0, 0).unwrap(),
+            entropy: 0x5eed,
+            message_id: 0,
+        }
+    }
+
+    fn send(&mut self, event: Event) -> Vec<Effect> {
+        self.message_id += 1;
+        self.entropy = self
+            .entropy
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1);
+        let ctx = Ctx {
+            now: self.now,
+            locale_hint: Locale::ZhCn,
+            entropy: self.entropy,
+            holidays: &[],
+            facts: &self.facts,
+        };
+        let input = Incoming::new(event).with_message_id(self.message_id);
+        let (d, effects) = step(self.d.clone(), input, &ctx);
+        self.d = d;
+        effects
+    }
+
+    fn text(&mut self, s: &str) -> Vec<Effect> {
+        self.send(Event::Text(s.into()))
+    }
+
+    fn press(&mut self, action: Action) -> Vec<Effect> {
+        let data = action.encode(self.d.step);
+        self.send(Event::Press(data))
+    }
+
+    fn field(&self) -> Option<&str> {
+        match &self.d.state {
+            State::Form { field, .. } => Some(field),
+            State::Edit { field: Some(f), .. } => Some(f),
+            _ => None,
+        }
+    }
+
+    fn value(&self, id: &str) -> Option<&Value> {
+        self.d.state.draft().and_then(|d| d.values.get(id))
+    }
+
+    /// Answer the current field with a valid value of its kind.
+    fn answer_current(&mut self) -> Vec<Effect> {
+        let State::Form { draft, field } = &self.d.state else {
+            panic!("not in a form")
+        };
+        let spec = forms::field(draft.kind, field).unwrap();
+        match spec.kind {
+            FieldKind::Brand => self.press(Action::Brand("lakala".into())),
+            FieldKind::Serial => self.text("LKL8C2104567"),
+            FieldKind::MerchantNo => self.text("822100012345678"),
+            FieldKind::MerchantName => self.text("张记便利店"),
+            FieldKind::PersonName => self.text("张伟"),
+            FieldKind::Phone => self.send(Event::Contact {
+                phone: "+86 138 1234 5678".into(),
+            }),
+            FieldKind::Login => self.text("13812345678"),
+            FieldKind::Text { choices } => self.press(Action::Choice(choices[0].into())),
+            FieldKind::YesNo => self.press(Action::Yes),
+            FieldKind::Date => self.text("11月3日"),
+            FieldKind::BankName => self.text("工行"),
+            FieldKind::CardLast4 => self.text("尾号1234"),
+            FieldKind::Photo => {
+                self.send(Event::Files(vec![Upload::photo(format!("file-{field}"))]))
+            }
+        }
+    }
+
+    fn fill_form(&mut self) {
+        let mut guard = 0;
+        while matches!(self.d.state, State::Form { .. }) {
+            self.answer_current();
+            guard += 1;
+            assert!(guard < 40, "form does not finish: {:?}", self.d.state);
+        }
+    }
+
+    fn open(&mut self, kind: CaseKind) {
+        self.text("/start");
+        self.press(Action::Topic(kind));
+        self.press(Action::Brand("lakala".into()));
+        self.press(Action::OpenCase(kind, Some("lakala".into())));
+    }
+}
+
+fn replies(effects: &[Effect]) -> Vec<&Reply> {
+    effects.iter().filter_map(Effect::as_reply).collect()
+}
+
+fn last(effects: &[Effect]) -> &Reply {
+    replies(effects).last().copied().expect("a reply")
+}
+
+fn says(effects: &[Effect], id: &str) -> bool {
+    replies(effects).iter().any(|r| r.has(id))
+}
+
+fn says_prefix(effects: &[Effect], prefix: &str) -> bool {
+    replies(effects)
+        .iter()
+        .any(|r| r.parts.iter().any(|p| p.id.starts_with(prefix)))
+}
+
+fn notice(effects: &[Effect]) -> Option<&str> {
+    effects.iter().find_map(|e| match e {
+        Effect::Notice(msg) => Some(msg.id.as_str()),
+        _ => None,
+    })
+}
+
+#[test]
+fn start_shows_the_welcome_and_the_menu() {
+    let mut c = Chat::new();
+    let fx = c.text("/start");
+    assert_eq!(c.d.state, State::Menu);
+    assert!(last(&fx).has(m::WELCOME));
+    let buttons = last(&fx).buttons();
+    assert!(buttons
+        .iter()
+        .any(|b| b.action == Action::Topic(CaseKind::Unbind)));
+    assert!(buttons.iter().all(|b| b.step == c.d.step));
+    assert_eq!(c.d.last_active, Some(c.now));
+}
+
+#[test]
+fn topic_then_brand_shows_the_brand_guide_and_done_returns_to_menu() {
+    let mut c = Chat::new();
+    c.text("/start");
+    let fx = c.press(Action::Topic(CaseKind::Unbind));
+    assert_eq!(
+        c.d.state,
+        State::ChooseBrand {
+            topic: CaseKind::Unbind
+        }
+    );
+    assert!(last(&fx).has(m::BRAND_PROMPT));
+    let fx = c.press(Action::Brand("lakala".into()));
+    assert_eq!(
+        c.d.state,
+        State::Guide {
+            topic: CaseKind::Unbind,
+            brand: "lakala".into()
+        }
+    );
+    let guide = last(&fx);
+    assert_eq!(
+        guide.parts[0].id,
+        crate::knowledge::answer_message(crate::knowledge::Intent::UnbindDevice, Some("lakala"))
+    );
+    assert!(guide.has(crate::knowledge::ANSWER_FOOTER));
+    let fx = c.press(Action::GuideDone);
+    assert_eq!(c.d.state, State::Menu);
+    assert!(last(&fx).has(m::GUIDE_DONE));
+}
+
+#[test]
+fn a_brand_can_be_typed_and_an_unknown_one_is_explained() {
+    let mut c = Chat::new();
+    c.text("/start");
+    c.press(Action::Topic(CaseKind::Card));
+    let fx = c.text("阿巴阿巴");
+    assert!(says(&fx, m::BRAND_UNKNOWN));
+    assert!(matches!(c.d.state, State::ChooseBrand { .. }));
+    c.text("立刷");
+    assert_eq!(
+        c.d.state,
+        State::Guide {
+            topic: CaseKind::Card,
+            brand: "lishua".into()
+        }
+    );
+}
+
+#[test]
+fn open_case_prefills_the_brand_and_asks_the_next_field() {
+    let mut c = Chat::new();
+    let fx = {
+        c.text("/start");
+        c.press(Action::Topic(CaseKind::Unbind));
+        c.press(Action::Brand("lakala".into()));
+        c.press(Action::OpenCase(CaseKind::Unbind, Some("lakala".into())))
+    };
+    assert_eq!(c.field(), Some("serial"));
+    assert_eq!(c.value("brand"), Some(&Value::Brand("lakala".into())));
+    let r = last(&fx);
+    assert!(r.has(m::FORM_START) && r.has(m::FORM_PROGRESS) && r.has("field-serial-prompt"));
+    assert!(r.buttons().iter().any(|b| b.action == Action::CancelDraft));
+}
+
+#[test]
+fn open_case_without_a_brand_asks_for_it_first() {
+    let mut c = Chat::new();
+    c.text("/start");
+    c.text("押金能退吗");
+    c.press(Action::OpenCase(CaseKind::Cancel, None));
+    assert_eq!(c.field(), Some("brand"));
+    let fx = c.text("盛付通");
+    assert_eq!(c.value("brand"), Some(&Value::Brand("shengfutong".into())));
+    assert!(says(&fx, "field-serial-prompt"));
+}
+
+#[test]
+fn every_field_kind_refuses_bad_input_with_a_reason_and_asks_again() {
+    // (kind, field, bad input, expected message id prefix)
+    let cases: &[(CaseKind, &str, &str, &str)] = &[
+        (CaseKind::Unbind, "serial", "12", "invalid-"),
+        (CaseKind::Unbind, "activated", "蓝色", m::YES_NO_UNCLEAR),
+        (CaseKind::Unbind, "merchant_no", "abc", "invalid-"),
+        (CaseKind::Unbind, "merchant_name", "。", "invalid-"),
+        (CaseKind::Unbind, "contact_name", "12345", "invalid-"),
+        (CaseKind::Unbind, "phone", "12345", "invalid-"),
+        (CaseKind::Unbind, "id_front", "好的", m::PHOTO_EXPECTED),
+        (CaseKind::Cancel, "received_on", "2099-01-01", "invalid-"),
+        (CaseKind::Cancel, "received_on", "2月30日", "invalid-"),
+        (CaseKind::Cancel, "received_on", "某天", "invalid-"),
+        (CaseKind::Cancel, "refund_bank", "123456", "invalid-"),
+        (CaseKind::Cancel, "refund_last4", "12", "invalid-"),
+        (CaseKind::Card, "new_last4", "123456", "invalid-"),
+        (CaseKind::Unbind, "reason", "a", "invalid-"),
+    ];
+    for &(kind, field, bad, expected) in cases {
+        let mut c = Chat::new();
+        c.open(kind);
+        let mut guard = 0;
+        while c.field() != Some(field) {
+            if kind == CaseKind::Cancel && c.field() == Some("wants_refund") {
+                c.press(Action::Yes);
+            } else {
+                c.answer_current();
+            }
+            guard += 1;
+            assert!(guard < 30, "never reached {field}");
+        }
+        let before = c.d.state.clone();
+        let fx = c.text(bad);
+        assert!(
+            says_prefix(&fx, expected),
+            "{kind:?}.{field} with {bad:?}: {fx:?}"
+        );
+        assert_eq!(
+            c.field(),
+            Some(field),
+            "{kind:?}.{field} must be asked again"
+        );
+        assert_eq!(c.d.state, before, "nothing stored for a bad value");
+        assert!(says(&fx, &format!("field-{field}-prompt")));
+    }
+}
+
+#[test]
+fn yes_no_accepts_words_and_buttons() {
+    let mut c = Chat::new();
+    c.open(CaseKind::Unbind);
+    c.text("LKL8C2104567");
+    assert_eq!(c.field(), Some("activated"));
+    c.text("没激活");
+    assert_eq!(c.value("activated"), Some(&Value::Bool(false)));
+    assert_eq!(c.field(), Some("merchant_no"));
+}
+
+#[test]
+fn optional_fields_can_be_skipped_by_button_or_word_but_required_ones_cannot() {
+    let mut c = Chat::new();
+    c.open(CaseKind::Unbind);
+    c.text("LKL8C2104567");
+    c.press(Action::No);
+    assert_eq!(c.field(), Some("merchant_no"));
+    c.press(Action::Skip);
+    assert_eq!(c.value("merchant_no"), Some(&Value::Skipped));
+    assert_eq!(c.field(), Some("merchant_name"));
+    let fx = c.press(Action::Skip);
+    assert_eq!(notice(&fx), Some(m::BAD_BUTTON));
+    assert_eq!(c.field(), Some("merchant_name"));
+
+    let mut c = Chat::new();
+    c.open(CaseKind::Broken);
+    while c.field() != Some("invoice") {
+        c.answer_current();
+    }
+    c.text("没有");
+    assert_eq!(c.value("invoice"), Some(&Value::Skipped));
+}
+
+#[test]
+fn phone_field_offers_share_contact_and_closes_that_keyboard_after() {
+    let mut c = Chat::new();
+    c.open(CaseKind::Unbind);
+    let mut fx = Vec::new();
+    while c.field() != Some("phone") {
+        fx = c.answer_current();
+    }
+    assert!(matches!(last(&fx).keyboard, Keyboard::ShareContact(_)));
+    let fx = c.send(Event::Contact {
+        phone: "+86 138-1234-5678".into(),
+    });
+    assert_eq!(c.value("phone"), Some(&Value::Text("13812345678".into())));
+    let first = replies(&fx)[0];
+    assert_eq!(first.keyboard, Keyboard::RemoveShareContact);
+    assert!(first.has(m::PHONE_RECEIVED));
+    assert_eq!(c.field(), Some("reason"));
+}
+
+#[test]
+fn cancelling_at_the_phone_field_also_closes_the_contact_keyboard() {
+    let mut c = Chat::new();
+    c.open(CaseKind::Card);
+    while c.field() != Some("phone") {
+        c.answer_current();
+    }
+    let fx = c.text("/cancel");
+    assert_eq!(replies(&fx)[0].keyboard, Keyboard::RemoveShareContact);
+    assert_eq!(c.d.state, State::Menu);
+}
+
+#[test]
+fn a_contact_outside_the_phone_field_is_not_used() {
+    let mut c = Chat::new();
+    c.open(CaseKind::Unbind);
+    let fx = c.send(Event::Contact {
+        phone: "13812345678".into(),
+    });
+    assert!(says(&fx, m::CONTACT_NOT_NEEDED));
+    assert_eq!(c.field(), Some("serial"));
+}
+
+#[test]
+fn an_album_fills_consecutive_photo_fields() {
+    let mut c = Chat::new();
+    c.open(CaseKind::Unbind);
+    while c.field() != Some("id_front") {
+        c.answer_current();
+    }
+    let fx = c.send(Event::Files(vec![
+        Upload::photo("front"),
+        Upload::photo("back"),
+        Upload::photo("licence"),
+        Upload::photo("extra"),
+    ]));
+    let file = |id: &str| {
+        Value::File(super::Attachment {
+            file_id: id.into(),
+            kind: FileKind::Photo,
+        })
+    };
+    assert_eq!(c.value("id_front"), Some(&file("front")));
+    assert_eq!(c.value("id_back"), Some(&file("back")));
+    assert_eq!(c.value("licence"), Some(&file("licence")));
+    assert!(says(&fx, m::ALBUM_EXTRA));
+    assert!(matches!(c.d.state, State::Review { .. }));
+}
+
+#[test]
+fn documents_are_checked_for_type_and_size() {
+    let mut c = Chat::new();
+    c.open(CaseKind::Card);
+    while c.field() != Some("id_front") {
+        c.answer_current();
+    }
+    let doc = |mime: &str, size: u64| Upload {
+        file_id: "d".into(),
+        kind: FileKind::Document,
+        mime: Some(mime.into()),
+        size: Some(size),
+    };
+    let fx = c.send(Event::Files(vec![doc("application/zip", 10)]));
+    assert!(says(&fx, m::FILE_TYPE_REFUSED));
+    assert_eq!(c.field(), Some("id_front"));
+    let fx = c.send(Event::Files(vec![doc("application/pdf", 50 * 1024 * 1024)]));
+    assert!(says(&fx, m::FILE_TOO_LARGE));
+    assert_eq!(c.field(), Some("id_front"));
+    c.send(Event::Files(vec![doc("application/pdf", 200_000)]));
+    assert!(matches!(c.d.state, State::Review { .. }));
+}
+
+#[test]
+fn files_outside_a_photo_field_are_explained() {
+    let mut c = Chat::new();
+    c.text("/start");
+    let fx = c.send(Event::Files(vec![Upload::photo("x")]));
+    assert!(says(&fx, m::FILE_NOT_NOW));
+    c.open(CaseKind::Unbind);
+    let fx = c.send(Event::Files(vec![Upload::photo("x")]));
+    assert!(says(&fx, m::TEXT_EXPECTED));
+    assert_eq!(c.field(), Some("serial"));
+}
+
+#[test]
+fn conditional_fields_follow_their_yes_no_answer_and_edits() {
+    let mut c = Chat::new();
+    c.open(CaseKind::Cancel);
+    while c.field() != Some("wants_refund") {
+        c.answer_current();
+    }
+    c.press(Action::No);
+    assert_eq!(c.field(), Some("application"), "refund card fields skipped");
+    c.press(Action::Skip);
+    assert!(matches!(c.d.state, State::Review { .. }));
+
+    // Change the answer from the summary: the refund card is now asked for.
+    c.press(Action::EditMenu);
+    c.press(Action::EditField("wants_refund".into()));
+    c.press(Action::Yes);
+    assert_eq!(c.field(), Some("refund_bank"));
+    c.text("招商银行");
+    assert_eq!(c.field(), Some("refund_last4"));
+    c.text("5678");
+    assert!(matches!(c.d.state, State::Review { .. }));
+
+    // And back to "no": the card answers are dropped, not kept.
+    c.press(Action::EditMenu);
+    c.press(Action::EditField("wants_refund".into()));
+    c.press(Action::No);
+    assert!(matches!(c.d.state, State::Review { .. }));
+    assert_eq!(c.value("refund_last4"), None);
+    assert_eq!(c.value("refund_bank"), None);
+}
+
+#[test]
+fn review_edit_and_back() {
+    let mut c = Chat::new();
+    c.open(CaseKind::Close);
+    c.fill_form();
+    let State::Review { .. } = &c.d.state else {
+        panic!()
+    };
+    let fx = c.press(Action::EditMenu);
+    assert!(last(&fx).has(m::EDIT_CHOOSE));
+    assert!(last(&fx)
+        .buttons()
+        .iter()
+        .any(|b| b.action == Action::EditField("merchant_no".into())));
+    c.press(Action::EditField("merchant_name".into()));
+    assert_eq!(c.field(), Some("merchant_name"));
+    let fx = c.text("李记五金店");
+    assert!(matches!(c.d.state, State::Review { .. }));
+    assert_eq!(
+        c.value("merchant_name"),
+        Some(&Value::Text("李记五金店".into()))
+    );
+    assert!(last(&fx).has(m::REVIEW_HEADER));
+    // Back from the edit menu without changing anything.
+    c.press(Action::EditMenu);
+    c.press(Action::Resume);
+    assert!(matches!(c.d.state, State::Review { .. }));
+    // Editing a field that is not in this form is refused.
+    c.press(Action::EditMenu);
+    let fx = c.press(Action::EditField("refund_last4".into()));
+    assert_eq!(notice(&fx), Some(m::BAD_BUTTON));
+}
+
+#[test]
+fn submit_queues_the_case_and_returns_to_the_menu() {
+    let mut c = Chat::new();
+    c.open(CaseKind::Unbind);
+    c.fill_form();
+    let draft_id = c.d.state.draft().unwrap().id.clone();
+    let fx = c.press(Action::Submit);
+    let sub = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::Submit(s) => Some(s),
+            _ => None,
+        })
+        .expect("submitted");
+    assert_eq!(sub.kind, CaseKind::Unbind);
+    assert_eq!(sub.draft_id, draft_id);
+    assert!(sub.case_ref.starts_with("UB-"));
+    assert_eq!(sub.brand, "lakala");
+    assert_eq!(sub.serial.as_deref(), Some("LKL8C2104567"));
+    assert_eq!(sub.fields["phone"], "13812345678");
+    assert_eq!(sub.fields["activated"], true);
+    assert_eq!(sub.fields["reason"]["choice"], "reason-unused");
+    assert_eq!(sub.attachments.len(), 3);
+    // Friday + 3 business days = Wednesday, 18:00 China time.
+    assert_eq!(
+        sub.due_at,
+        Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0).unwrap()
+    );
+    assert_eq!(c.d.state, State::Menu);
+    let r = replies(&fx)
+        .into_iter()
+        .find(|r| r.has(m::SUBMITTED))
+        .unwrap();
+    assert!(r.parts[0]
+        .args
+        .iter()
+        .any(|(k, v)| k == "ref" && *v == crate::i18n::Arg::Str(sub.case_ref.clone())));
+}
+
+#[test]
+fn a_serial_with_an_open_case_is_refused_when_typed_and_at_submit() {
+    let mut c = Chat::new();
+    c.open(CaseKind::Unbind);
+    c.facts.open_case_for_serial = Some(("LKL8C2104567".into(), "UB-ABCDEF".into()));
+    let fx = c.text("lkl8c2104567");
+    assert!(says(&fx, m::SERIAL_HAS_OPEN_CASE));
+    assert_eq!(c.field(), Some("serial"));
+
+    // The other case appears only between filling in and submitting.
+    c.facts = Facts::default();
+    c.fill_form();
+    c.facts.open_case_for_serial = Some(("LKL8C2104567".into(), "UB-ABCDEF".into()));
+    let fx = c.press(Action::Submit);
+    assert!(!fx.iter().any(|e| matches!(e, Effect::Submit(_))));
+    assert!(says(&fx, m::SERIAL_HAS_OPEN_CASE));
+    assert_eq!(c.field(), Some("serial"));
+}
+
+#[test]
+fn stale_and_forged_presses_change_nothing() {
+    let mut c = Chat::new();
+    c.text("/start");
+    let old = Action::Topic(CaseKind::Unbind).encode(c.d.step);
+    c.press(Action::Topic(CaseKind::Close));
+    let before = c.d.clone();
+    let fx = c.send(Event::Press(old.clone()));
+    assert_eq!(notice(&fx), Some(m::STALE_BUTTON));
+    assert_eq!(c.d, before);
+    // The same press re-sent (a client retry) is just as stale.
+    let fx = c.send(Event::Press(old));
+    assert_eq!(notice(&fx), Some(m::STALE_BUTTON));
+    for forged in ["", "garbage", "1:t.nope", &"9".repeat(100), "0:sb"] {
+        let fx = c.send(Event::Press(forged.into()));
+        assert!(
+            matches!(notice(&fx), Some(m::BAD_BUTTON | m::STALE_BUTTON)),
+            "{forged:?}"
+        );
+        assert_eq!(c.d, before);
+    }
+    // A well-formed press that does not fit the state.
+    let fx = c.press(Action::Submit);
+    assert_eq!(notice(&fx), Some(m::BAD_BUTTON));
+    assert!(matches!(c.d.state, State::ChooseBrand { .. }));
+}
+
+#[test]
+fn privacy_guard_deletes_and_stores_nothing() {
+    let mut c = Chat::new();
+    c.open(CaseKind::Card);
+    while c.field() != Some("new_last4") {
+        c.answer_current();
+    }
+    let before = c.d.state.clone();
+    let card = luhn_card();
+    let fx = c.text(&format!("卡号是 {card}"));
+    assert!(fx.contains(&Effect::DeleteMessage(c.message_id)));
+    assert!(says(&fx, "privacy-refused-card"));
+    assert_eq!(c.d.state, before);
+    assert!(!format!("{:?}", c.d).contains(&card));
+    for secret in ["我的密码是abc12345", "验证码是 482913"] {
+        let fx = c.text(secret);
+        assert!(
+            fx.contains(&Effect::DeleteMessage(c.message_id)),
+            "{secret}"
+        );
+        assert_eq!(c.d.state, before);
+    }
+    // An edited message is guarded too.
+    let fx = c.send(Event::Edited(Some(card.clone())));
+    assert!(fx.contains(&Effect::DeleteMessage(c.message_id)));
+    // Questions about passwords and codes are not secrets.
+    let fx = c.text("收不到验证码怎么办？");
+    assert!(!fx.iter().any(|e| matches!(e, Effect::DeleteMessage(_))));
+}
+
+#[test]
+fn a_question_in_the_middle_of_a_form_is_answered_then_the_field_asked_again() {
+    let mut c = Chat::new();
+    c.open(CaseKind::Unbind);
+    let before = c.d.state.clone();
+    let fx = c.text("审核要多久？");
+    let rs = replies(&fx);
+    assert_eq!(rs.len(), 2);
+    assert_eq!(
+        rs[0].parts[0].id,
+        crate::knowledge::answer_message(crate::knowledge::Intent::ReviewTime, Some("lakala"))
+    );
+    assert!(rs[1].has(m::DIGRESSION_CONTINUE) && rs[1].has("field-serial-prompt"));
+    assert_eq!(c.d.state, before);
+    // In a free-text field, a plain answer that mentions a topic is still the answer.
+    while c.field() != Some("reason") {
+        c.answer_current();
+    }
+    c.text("机器坏了");
+    assert_eq!(c.value("reason"), Some(&Value::Text("机器坏了".into())));
+}
+
+#[test]
+fn cancel_and_resume() {
+    let mut c = Chat::new();
+    let fx = c.text("/cancel");
+    assert!(says(&fx, m::NOTHING_TO_CANCEL));
+    c.open(CaseKind::Unbind);
+    c.text("LKL8C2104567");
+    // Coming back with /start offers to continue.
+    let fx = c.text("/start");
+    assert!(last(&fx).has(m::RESUME_OFFER));
+    assert_eq!(c.field(), Some("activated"));
+    let fx = c.press(Action::Resume);
+    assert!(last(&fx).has("field-activated-prompt"));
+    c.text("/start");
+    c.press(Action::Discard);
+    assert_eq!(c.d.state, State::Menu);
+    // Typed cancel words work too.
+    c.open(CaseKind::Broken);
+    let fx = c.text("取消");
+    assert!(says(&fx, m::DRAFT_CANCELLED));
+    assert_eq!(c.d.state, State::Menu);
+}
+
+#[test]
+fn lang_switches_and_is_remembered() {
+    let mut c = Chat::new();
+    let fx = c.text("/lang");
+    assert!(last(&fx)
+        .buttons()
+        .iter()
+        .any(|b| b.action == Action::Lang(Locale::En)));
+    let fx = c.press(Action::Lang(Locale::En));
+    assert_eq!(c.d.locale, Some(Locale::En));
+    assert!(says(&fx, m::LANG_SET));
+}
+
+#[test]
+fn status_lists_own_cases() {
+    let mut c = Chat::new();
+    let fx = c.text("/status");
+    assert!(says(&fx, m::STATUS_NONE));
+    c.facts.own_cases = vec![CaseLine {
+        case_ref: "UB-ABCDEF".into(),
+        kind: CaseKind::Unbind,
+        status: "queued".into(),
+        open: true,
+        due: NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
+    }];
+    let fx = c.text("/status");
+    assert!(says(&fx, m::STATUS_HEADER) && says(&fx, m::STATUS_LINE));
+    let fx = c.text("我的申请到哪一步了");
+    assert!(says(&fx, m::STATUS_LINE));
+}
+
+#[test]
+fn forget_is_refused_with_open_cases_and_confirmed_otherwise() {
+    let mut c = Chat::new();
+    c.facts.own_cases = vec![CaseLine {
+        case_ref: "UB-ABCDEF".into(),
+        kind: CaseKind::Unbind,
+        status: "in_review".into(),
+        open: true,
+        due: NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
+    }];
+    let fx = c.text("/forget");
+    assert!(says(&fx, m::FORGET_BLOCKED));
+    c.facts.own_cases[0].open = false;
+    c.open(CaseKind::Card);
+    c.text("/lang");
+    c.press(Action::Lang(Locale::En));
+    let fx = c.text("/forget");
+    assert!(last(&fx).has(m::FORGET_CONFIRM));
+    let fx = c.press(Action::ForgetNo);
+    assert!(says(&fx, m::FORGET_KEPT));
+    c.text("/forget");
+    let step_before = c.d.step;
+    let fx = c.press(Action::ForgetYes);
+    assert!(fx.contains(&Effect::Forget));
+    assert_eq!(c.d.state, State::Menu);
+    assert_eq!(c.d.locale, None);
+    assert!(c.d.step > step_before);
+}
+
+#[test]
+fn unsupported_edited_and_unknown_commands_get_a_clear_reply() {
+    let mut c = Chat::new();
+    c.open(CaseKind::Unbind);
+    for kind in [
+        Unsupported::Sticker,
+        Unsupported::Voice,
+        Unsupported::Location,
+        Unsupported::Video,
+        Unsupported::Other,
+    ] {
+        let fx = c.send(Event::Unsupported(kind));
+        assert!(says(&fx, m::UNSUPPORTED));
+        assert_eq!(c.field(), Some("serial"));
+    }
+    let fx = c.send(Event::Edited(Some("LKL000111".into())));
+    assert!(says(&fx, m::EDITED_IGNORED));
+    assert_eq!(c.value("serial"), None);
+    let fx = c.text("/frobnicate");
+    assert!(says(&fx, m::UNKNOWN_COMMAND));
+    let fx = c.text("   ");
+    assert!(says(&fx, m::USE_BUTTONS));
+    assert_eq!(c.field(), Some("serial"));
+}
+
+#[test]
+fn free_text_outside_a_form_is_answered_or_politely_declined() {
+    let mut c = Chat::new();
+    let fx = c.text("押金能退吗");
+    let r = last(&fx);
+    assert_eq!(
+        r.parts[0].id,
+        crate::knowledge::answer_message(crate::knowledge::Intent::Deposit, None)
+    );
+    assert!(r
+        .buttons()
+        .iter()
+        .any(|b| b.action == Action::OpenCase(CaseKind::Cancel, None)));
+    let fx = c.text("拉卡拉的机器不用了怎么解绑");
+    assert_eq!(
+        c.d.state,
+        State::Guide {
+            topic: CaseKind::Unbind,
+            brand: "lakala".into()
+        }
+    );
+    assert!(last(&fx)
+        .buttons()
+        .iter()
+        .any(|b| b.action == Action::OpenCase(CaseKind::Unbind, Some("lakala".into()))));
+    let fx = c.text("今天天气怎么样");
+    assert!(says(&fx, crate::knowledge::ANSWER_NONE));
+    assert_eq!(c.d.state, State::Menu);
+}
+
+#[test]
+fn deep_links_open_a_topic() {
+    let mut c = Chat::new();
+    c.text("/start unbind_lakala");
+    assert_eq!(
+        c.d.state,
+        State::Guide {
+            topic: CaseKind::Unbind,
+            brand: "lakala".into()
+        }
+    );
+    let mut c = Chat::new();
+    c.text("/start close");
+    assert_eq!(
+        c.d.state,
+        State::ChooseBrand {
+            topic: CaseKind::Close
+        }
+    );
+    let mut c = Chat::new();
+    c.text("/start@posdesk_bot <script>");
+    assert_eq!(c.d.state, State::Menu);
+}
+
+#[test]
+fn every_kind_can_be_filled_and_submitted() {
+    for kind in CaseKind::ALL {
+        let mut c = Chat::new();
+        c.open(kind);
+        c.fill_form();
+        let fx = c.press(Action::Submit);
+        assert!(
+            fx.iter()
+                .any(|e| matches!(e, Effect::Submit(s) if s.kind == kind)),
+            "{kind:?}"
+        );
+    }
+}

@@ -1,0 +1,154 @@
+//! Fluent bundles for every supported language, loaded once from the `.ftl` files compiled
+//! into the binary, and the rendering of [`Msg`] values into text.
+
+mod locale;
+mod msg;
+
+pub use locale::Locale;
+pub use msg::{Arg, Msg};
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use std::sync::OnceLock;
+use unic_langid::LanguageIdentifier;
+
+/// The `.ftl` sources of one locale, compiled in so the binary runs from anywhere.
+macro_rules! ftl_files {
+    ($dir:literal: $($file:literal),* $(,)?) => {
+        &[$((concat!($dir, "/", $file), include_str!(concat!("../../locales/", $dir, "/", $file)))),*]
+    };
+}
+
+/// File names are the same in every locale; a test checks that each message exists in all.
+const ZH_CN: &[(&str, &str)] = ftl_files!("zh-CN":
+    "conversation.ftl", "forms.ftl", "validation.ftl", "answers.ftl", "brands.ftl");
+const EN: &[(&str, &str)] = ftl_files!("en":
+    "conversation.ftl", "forms.ftl", "validation.ftl", "answers.ftl", "brands.ftl");
+
+/// The `.ftl` files of a locale as `(path, source)` pairs.
+pub fn sources(locale: Locale) -> &'static [(&'static str, &'static str)] {
+    match locale {
+        Locale::ZhCn => ZH_CN,
+        Locale::En => EN,
+    }
+}
+
+/// Renders messages in every supported language.
+pub struct Localizer {
+    zh_cn: FluentBundle<FluentResource>,
+    en: FluentBundle<FluentResource>,
+}
+
+/// A problem in the `.ftl` sources (caught by tests, reported at start-up).
+#[derive(Debug, thiserror::Error)]
+#[error("locale {locale}: {detail}")]
+pub struct LocaleError {
+    pub locale: Locale,
+    pub detail: String,
+}
+
+impl Localizer {
+    /// Parse all bundled `.ftl` files. Fails on syntax errors and duplicate ids.
+    pub fn new() -> Result<Self, LocaleError> {
+        Ok(Localizer {
+            zh_cn: build_bundle(Locale::ZhCn)?,
+            en: build_bundle(Locale::En)?,
+        })
+    }
+
+    /// The process-wide localizer. The sources are compiled in and checked by tests, so a
+    /// failure here is a build defect: it panics at first use with the parse error.
+    pub fn global() -> &'static Localizer {
+        static GLOBAL: OnceLock<Localizer> = OnceLock::new();
+        GLOBAL.get_or_init(|| match Localizer::new() {
+            Ok(l) => l,
+            Err(e) => panic!("bundled locales are broken: {e}"),
+        })
+    }
+
+    fn bundle(&self, locale: Locale) -> &FluentBundle<FluentResource> {
+        match locale {
+            Locale::ZhCn => &self.zh_cn,
+            Locale::En => &self.en,
+        }
+    }
+
+    /// Whether `id` is defined in `locale`.
+    pub fn has(&self, locale: Locale, id: &str) -> bool {
+        self.bundle(locale).has_message(id)
+    }
+
+    /// Render one message. A missing id renders as the id itself (and is logged), so a
+    /// merchant always gets a reply; tests make sure that never happens.
+    pub fn render(&self, locale: Locale, msg: &Msg) -> String {
+        let bundle = self.bundle(locale);
+        let Some(pattern) = bundle.get_message(&msg.id).and_then(|m| m.value()) else {
+            tracing::error!(id = %msg.id, %locale, "missing Fluent message");
+            return msg.id.clone();
+        };
+        let mut args = FluentArgs::with_capacity(msg.args.len());
+        for (name, arg) in &msg.args {
+            let value = match arg {
+                Arg::Str(s) => FluentValue::from(s.as_str()),
+                Arg::Num(n) => FluentValue::from(*n),
+                Arg::Msg(inner) => FluentValue::from(self.render(locale, inner)),
+            };
+            args.set(name.as_str(), value);
+        }
+        let mut errors = Vec::new();
+        let text = bundle.format_pattern(pattern, Some(&args), &mut errors);
+        if !errors.is_empty() {
+            tracing::warn!(id = %msg.id, %locale, ?errors, "Fluent formatting problem");
+        }
+        text.into_owned()
+    }
+
+    /// Render several messages as paragraphs separated by a blank line.
+    pub fn render_all(&self, locale: Locale, parts: &[Msg]) -> String {
+        parts
+            .iter()
+            .map(|m| self.render(locale, m))
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    }
+}
+
+fn build_bundle(locale: Locale) -> Result<FluentBundle<FluentResource>, LocaleError> {
+    let langid: LanguageIdentifier = locale.tag().parse().map_err(|e| LocaleError {
+        locale,
+        detail: format!("bad language tag: {e:?}"),
+    })?;
+    let mut bundle = FluentBundle::new_concurrent(vec![langid]);
+    // Unicode isolation marks around arguments show up as stray characters in Telegram
+    // clients and terminals; our arguments are short and never mix directions.
+    bundle.set_use_isolating(false);
+    for (path, source) in sources(locale) {
+        let resource =
+            FluentResource::try_new((*source).to_string()).map_err(|(_, errs)| LocaleError {
+                locale,
+                detail: format!("{path}: syntax errors: {errs:?}"),
+            })?;
+        bundle.add_resource(resource).map_err(|errs| LocaleError {
+            locale,
+            detail: format!("{path}: {errs:?}"),
+        })?;
+    }
+    Ok(bundle)
+}
+
+/// Every message id defined in the bundled files of `locale` (for the parity tests).
+pub fn defined_ids(locale: Locale) -> Vec<String> {
+    let mut ids = Vec::new();
+    for (_, source) in sources(locale) {
+        let Ok(resource) = FluentResource::try_new((*source).to_string()) else {
+            continue;
+        };
+        for entry in resource.entries() {
+            if let fluent_syntax::ast::Entry::Message(m) = entry {
+                ids.push(m.id.name.to_string());
+            }
+        }
+    }
+    ids.sort();
+    ids
+}
