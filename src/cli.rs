@@ -1,0 +1,123 @@
+//! The command line (clap): `chat`, `ask`, `cases`, `migrate`.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "posdesk",
+    version,
+    about = "Support bot for POS merchants: unbind, return, close, change card"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub common: Common,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Settings every subcommand shares.
+#[derive(Debug, Args)]
+pub struct Common {
+    /// Database URL; a SQLite file is created and migrated on start.
+    #[arg(
+        long,
+        global = true,
+        env = "DATABASE_URL",
+        default_value = "sqlite://posdesk.db"
+    )]
+    pub database_url: String,
+    /// Language for merchants whose language we cannot tell.
+    #[arg(
+        long,
+        global = true,
+        env = "POSDESK_DEFAULT_LOCALE",
+        default_value = "zh-CN"
+    )]
+    pub default_locale: String,
+    /// Public holidays skipped by due dates (YYYY-MM-DD, comma-separated).
+    #[arg(long, global = true, env = "POSDESK_HOLIDAYS")]
+    pub holidays: Option<String>,
+    /// Log as JSON lines.
+    #[arg(
+        long,
+        global = true,
+        env = "POSDESK_LOG_FORMAT",
+        default_value = "text"
+    )]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Talk to posdesk in the terminal as one merchant (reads standard input line by line).
+    Chat(ChatArgs),
+    /// Ask the knowledge base a question and print its answer.
+    Ask(AskArgs),
+    /// Look at the case queue.
+    #[command(subcommand)]
+    Cases(CasesCommand),
+    /// Create or upgrade the database schema, then exit.
+    Migrate,
+}
+
+#[derive(Debug, Args)]
+pub struct ChatArgs {
+    /// The chat id to act as (each id is a separate merchant).
+    #[arg(long, default_value_t = 1)]
+    pub chat_id: i64,
+    /// The language your "client" reports (zh-CN or en); `/lang` changes it in the chat.
+    #[arg(long)]
+    pub lang: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AskArgs {
+    /// Print one JSON line: {"intent":"…","score":…}.
+    #[arg(long)]
+    pub json: bool,
+    /// Language of the answer (zh-CN or en).
+    #[arg(long)]
+    pub lang: Option<String>,
+    /// The question.
+    #[arg(required = true, num_args = 1..)]
+    pub question: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CasesCommand {
+    /// List cases, newest first.
+    List {
+        /// Only cases in this status (queued, in_review, waiting_merchant, approved, rejected, withdrawn).
+        #[arg(long)]
+        status: Option<String>,
+        /// Only open cases past their due date.
+        #[arg(long)]
+        overdue: bool,
+        /// At most this many.
+        #[arg(long)]
+        limit: Option<i64>,
+    },
+    /// Show one case with its audit trail.
+    Show {
+        /// The case reference, e.g. UB-7K3QF9.
+        case_ref: String,
+    },
+    /// Export cases as CSV to standard output.
+    Export {
+        #[arg(long, default_value = "csv")]
+        format: ExportFormat,
+        #[arg(long)]
+        status: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ExportFormat {
+    Csv,
+}

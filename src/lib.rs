@@ -1,0 +1,21 @@
+//! posdesk: a support bot for POS merchants in China.
+//!
+//! - [`conversation`]: the pure state machine (states, events, effects, forms).
+//! - [`knowledge`]: intents, answers and the free-text matcher.
+//! - [`domain`]: validated values (phone numbers, serials, dates, privacy guard).
+//! - [`store`]: the database (dialogues, cases, audit trail, processed updates).
+//! - [`service`]: one transaction per update, tying the core to the store.
+//! - [`console`]: the terminal adapter behind `posdesk chat`.
+
+pub mod calendar;
+pub mod cli;
+pub mod config;
+pub mod console;
+pub mod conversation;
+pub mod domain;
+pub mod i18n;
+pub mod knowledge;
+pub mod ops;
+pub mod service;
+pub mod store;
+pub mod telemetry;

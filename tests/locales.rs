@@ -1,0 +1,100 @@
+//! Every message exists in both locales, and every id the code can use is defined.
+
+use posdesk::conversation::{forms, messages};
+use posdesk::domain::{CaseKind, Invalid, Sensitive};
+use posdesk::i18n::{defined_ids, Locale, Localizer, Msg};
+use posdesk::knowledge::{self, brands, Intent};
+
+#[test]
+fn both_locales_define_the_same_messages() {
+    let zh = defined_ids(Locale::ZhCn);
+    let en = defined_ids(Locale::En);
+    let only_zh: Vec<_> = zh.iter().filter(|id| !en.contains(id)).collect();
+    let only_en: Vec<_> = en.iter().filter(|id| !zh.contains(id)).collect();
+    assert!(only_zh.is_empty(), "only in zh-CN: {only_zh:?}");
+    assert!(only_en.is_empty(), "only in en: {only_en:?}");
+    assert!(zh.len() > 100);
+}
+
+#[test]
+fn the_bundles_parse_without_errors() {
+    Localizer::new().expect("locales parse");
+}
+
+fn used_ids() -> Vec<String> {
+    let mut ids: Vec<String> = messages::ALL.iter().map(|s| s.to_string()).collect();
+    ids.extend(
+        posdesk::console::messages::ALL
+            .iter()
+            .map(|s| s.to_string()),
+    );
+    for f in forms::all_fields() {
+        ids.push(f.label_id());
+        ids.push(f.prompt_id());
+    }
+    ids.extend(forms::all_choice_ids().into_iter().map(String::from));
+    for k in CaseKind::ALL {
+        ids.push(k.message_id().to_string());
+        ids.push(format!("topic-{}", k.id()));
+    }
+    for i in Invalid::ALL {
+        ids.push(i.message_id().to_string());
+    }
+    for s in Sensitive::ALL {
+        ids.push(s.message_id().to_string());
+    }
+    for b in brands::all() {
+        ids.push(b.message_id());
+    }
+    for intent in Intent::ALL {
+        ids.push(knowledge::answer_message(intent, None).to_string());
+        for b in brands::all() {
+            ids.push(knowledge::answer_message(intent, Some(b.id)).to_string());
+        }
+    }
+    ids.push(knowledge::ANSWER_FOOTER.to_string());
+    ids.push(knowledge::ANSWER_NONE.to_string());
+    ids
+}
+
+#[test]
+fn every_message_the_code_uses_is_defined_in_every_locale() {
+    let l10n = Localizer::global();
+    for locale in Locale::ALL {
+        let missing: Vec<_> = used_ids()
+            .into_iter()
+            .filter(|id| !l10n.has(locale, id))
+            .collect();
+        assert!(missing.is_empty(), "{locale}: missing {missing:?}");
+    }
+}
+
+#[test]
+fn messages_with_arguments_render_them() {
+    let l10n = Localizer::global();
+    for locale in Locale::ALL {
+        let msg = Msg::new(messages::SUBMITTED)
+            .with("ref", "UB-7K3QF9")
+            .with_msg("kind", Msg::new(CaseKind::Unbind.message_id()))
+            .with_num("days", 3)
+            .with("due", "2026-11-25");
+        let text = l10n.render(locale, &msg);
+        assert!(
+            text.contains("UB-7K3QF9") && text.contains("2026-11-25"),
+            "{text}"
+        );
+        assert!(!text.contains('\u{2068}'), "no isolation marks");
+        let status = Msg::new(messages::STATUS_LINE)
+            .with("ref", "UB-7K3QF9")
+            .with_msg("kind", Msg::new(CaseKind::Unbind.message_id()))
+            .with("status", "waiting_merchant")
+            .with("due", "2026-11-25");
+        let text = l10n.render(locale, &status);
+        assert!(
+            !text.contains("waiting_merchant"),
+            "status is translated: {text}"
+        );
+        let footer = Msg::new(knowledge::ANSWER_FOOTER).with("hotline", "95017");
+        assert!(l10n.render(locale, &footer).contains("95017"));
+    }
+}
