@@ -7,7 +7,7 @@
 
 use crate::conversation::{Effect, Event, FileKind, Incoming, Keyboard, Unsupported, Upload};
 use crate::i18n::{Locale, Localizer, Msg};
-use crate::service::{Inbound, Service, ServiceError};
+use crate::service::{Inbound, Service};
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt};
 
 /// The terminal's own words (also Fluent messages, in `conversation.ftl`).
@@ -54,7 +54,19 @@ where
             incoming: Incoming::new(event).with_message_id(message_id),
             now: chrono::Utc::now(),
         };
-        let outcome = service.handle(inbound).await?;
+        let outcome = match service.handle(inbound).await {
+            Ok(outcome) => outcome,
+            Err(e) => {
+                // Nothing was committed: the merchant can simply send the line again.
+                tracing::error!(error = %e, "could not handle a chat line");
+                let busy = l10n.render(
+                    hello_locale,
+                    &Msg::new(crate::conversation::messages::SERVICE_BUSY),
+                );
+                write_line(&mut out, &busy).await?;
+                continue;
+            }
+        };
         let (text, new_buttons) = render(l10n, outcome.locale, &outcome.effects);
         if !new_buttons.is_empty() {
             buttons = new_buttons;
@@ -69,8 +81,6 @@ where
 pub enum ChatError {
     #[error("terminal input/output failed: {0}")]
     Io(#[from] std::io::Error),
-    #[error(transparent)]
-    Service(#[from] ServiceError),
 }
 
 async fn write_line<W: AsyncWrite + Unpin>(out: &mut W, text: &str) -> std::io::Result<()> {
