@@ -51,7 +51,7 @@ value-skipped = (not provided)
 value-file = uploaded ✓
 value-text = { $text }
 
-review-header = Please check your { $kind } application:
+review-header = <b>Please check your { $kind } application:</b>
 review-line = { $label }: { $value }
 review-footer = If everything is right, tap "Submit"; to change something, tap "Edit".
 btn-submit = ✅ Submit
@@ -60,7 +60,7 @@ edit-choose = Which item do you want to change?
 btn-back-to-review = ↩️ Back to summary
 
 submitted =
-    Submitted ✅ Your reference: { $ref }
+    <b>Submitted ✅</b> Your reference: <code>{ $ref }</code>
     A { $kind } review usually takes { $days } business days; expect an answer by { $due }. I'll message you as soon as there's news.
     To check progress, send /status or tap "My applications".
 draft-cancelled = Cancelled. What you had filled in has been deleted.
@@ -88,9 +88,9 @@ digression-continue = Let's continue with your application:
 serial-has-open-case = This terminal already has an application in progress (reference { $ref }), so there's no need to submit again; send /status to check it. If you mistyped the serial number, please enter it again.
 
 status-none = You haven't submitted any applications yet.
-status-header = Your applications ({ $count }):
+status-header = <b>Your applications ({ $count }):</b>
 status-line =
-    { $ref } · { $kind }
+    <code>{ $ref }</code> · { $kind }
     Status: { $status ->
         [queued] waiting for review
         [in_review] under review
@@ -121,3 +121,13 @@ keyboard-closed = OK.
 console-hello = posdesk terminal chat. Type a message and press Enter; type a button's number to press it; /photo NAME stands in for a photo; /quit exits.
 console-deleted = 🗑 This message was deleted for your safety
 console-contact-hint = (type /contact PHONE in place of the "send my phone number" button, or just type the number)
+
+group-private-only = To protect your personal details, please talk to me in a private chat: tap my name, then "Send message".
+error-sorry = Sorry, something went wrong with that message. Please send it again, or send /start; everything you already filled in is still there.
+
+cmd-start = Start / main menu
+cmd-status = Check my applications
+cmd-cancel = Cancel the application in progress
+cmd-lang = Language / 切换语言
+cmd-help = How this works
+cmd-forget = Delete my stored details

@@ -52,7 +52,7 @@ value-skipped = （未提供）
 value-file = 已上传 ✓
 value-text = { $text }
 
-review-header = 请核对您的【{ $kind }】申请：
+review-header = <b>请核对您的【{ $kind }】申请：</b>
 review-line = { $label }：{ $value }
 review-footer = 信息无误就点“提交”；需要修改请点“修改”。
 btn-submit = ✅ 提交
@@ -61,7 +61,7 @@ edit-choose = 要修改哪一项？
 btn-back-to-review = ↩️ 返回核对页
 
 submitted =
-    已提交 ✅ 您的申请编号：{ $ref }
+    <b>已提交 ✅</b> 您的申请编号：<code>{ $ref }</code>
     【{ $kind }】一般 { $days } 个工作日内审核完，预计 { $due } 前给您结果，有进展我会第一时间通知您。
     想查进度，发 /status 或点“我的申请”。
 draft-cancelled = 已取消，刚才填写的内容已删除。
@@ -89,9 +89,9 @@ digression-continue = 我们接着填申请：
 serial-has-open-case = 这台机器已经有一笔正在处理的申请（编号 { $ref }），不用重复提交，发 /status 可以查进度。如果序列号填错了，请重新输入。
 
 status-none = 您还没有提交过申请。
-status-header = 您的申请（共 { $count } 笔）：
+status-header = <b>您的申请（共 { $count } 笔）：</b>
 status-line =
-    { $ref } · { $kind }
+    <code>{ $ref }</code> · { $kind }
     状态：{ $status ->
         [queued] 排队等待审核
         [in_review] 审核中
@@ -122,3 +122,13 @@ keyboard-closed = 好的。
 console-hello = posdesk 终端对话。输入消息后回车；输入按钮前的数字即可点按钮；/photo 文件名 代替发照片；/quit 退出。
 console-deleted = 🗑 这条消息已为您的安全删除
 console-contact-hint = （可输入 /contact 手机号 代替“发送我的手机号”按钮，也可以直接输入号码）
+
+group-private-only = 为了保护您的个人信息，请私聊我办理业务：点我的头像，再点“发消息”。
+error-sorry = 抱歉，处理您这条消息时出了点问题。请再发一次，或发 /start 重新开始；您已经填写的内容都还在。
+
+cmd-start = 开始 / 返回主菜单
+cmd-status = 查看我的申请进度
+cmd-cancel = 取消正在填写的申请
+cmd-lang = 切换语言 / Language
+cmd-help = 使用说明
+cmd-forget = 删除我在这里保存的资料

@@ -26,6 +26,9 @@ pub enum Effect {
 pub struct Reply {
     pub parts: Vec<Msg>,
     pub keyboard: Keyboard,
+    /// Replies with the same key replace an earlier one that was not sent yet (the parts of
+    /// an album each produce an answer; the merchant should see only the last).
+    pub coalesce: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -82,6 +85,14 @@ impl Effect {
 }
 
 impl Reply {
+    pub fn new(parts: Vec<Msg>, keyboard: Keyboard) -> Self {
+        Reply {
+            parts,
+            keyboard,
+            coalesce: None,
+        }
+    }
+
     /// All buttons of an inline keyboard, row by row.
     pub fn buttons(&self) -> Vec<&Button> {
         match &self.keyboard {

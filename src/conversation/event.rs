@@ -31,6 +31,9 @@ pub enum Event {
     Press(String),
     /// One photo or document, or all the items of an album, in order.
     Files(Vec<Upload>),
+    /// One item of an album that arrives as separate messages (Telegram's `media_group_id`).
+    /// Consecutive parts of one album get a single, combined answer.
+    AlbumPart { album_id: String, upload: Upload },
     /// A shared contact (the "share my phone number" button).
     Contact { phone: String },
     /// A message the merchant edited after sending; its new text, if it has one.

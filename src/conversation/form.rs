@@ -9,7 +9,7 @@ use super::forms::{self, Field, FieldKind};
 use super::machine::Turn;
 use super::messages as m;
 use super::prompt::{active_fields, is_active};
-use super::state::{Attachment, Draft, FileKind, State, Value};
+use super::state::{AlbumProgress, Attachment, Draft, FileKind, State, Value};
 use crate::calendar;
 use crate::domain::{
     parse_date, parse_yes_no, BankName, CardLast4, CaseRef, DeviceSerial, FreeText, MerchantName,
@@ -212,6 +212,59 @@ impl Turn<'_, '_> {
         self.advance(draft, prefix);
     }
 
+    /// One part of an album sent as separate messages. Each part fills the next photo field;
+    /// the answer lists everything the album did so far and replaces the previous part's
+    /// answer if that was not sent yet, so the merchant reads one reply per album.
+    pub(super) fn on_album_part(&mut self, album_id: String, upload: &Upload) {
+        let mut album = match self.d.album.take() {
+            Some(progress) if progress.id == album_id => progress,
+            _ => AlbumProgress {
+                id: album_id,
+                filled: Vec::new(),
+                extra: 0,
+                problems: Vec::new(),
+            },
+        };
+        let first_part = album.filled.is_empty() && album.extra == 0 && album.problems.is_empty();
+        let photo_field = self.asking().filter(|(_, f, _)| f.kind == FieldKind::Photo);
+        let key = format!("album:{}", album.id);
+        match photo_field {
+            Some((mut draft, field, _)) => {
+                match check_upload(upload) {
+                    Ok(att) => {
+                        draft.values.insert(field.id.to_string(), Value::File(att));
+                        album.filled.push(field.id.to_string());
+                    }
+                    Err(problem) => {
+                        if !album.problems.contains(&problem.id) {
+                            album.problems.push(problem.id.clone());
+                        }
+                    }
+                }
+                let prefix = album_messages(draft.kind, &album);
+                self.d.album = Some(album);
+                self.advance(draft, prefix);
+            }
+            // An album where no photo is expected: answer as for any file.
+            None if first_part => {
+                self.on_files(std::slice::from_ref(upload));
+                self.d.album = Some(album);
+            }
+            None => {
+                album.extra += 1;
+                let kind = self.draft().map(|d| d.kind);
+                let prefix = kind.map(|k| album_messages(k, &album)).unwrap_or_default();
+                self.d.album = Some(album);
+                self.show(prefix);
+            }
+        }
+        for effect in &mut self.out {
+            if let Effect::Reply(reply) = effect {
+                reply.coalesce = Some(key.clone());
+            }
+        }
+    }
+
     /// A shared contact fills the phone field.
     pub(super) fn on_contact(&mut self, phone: &str) {
         match self.asking() {
@@ -380,6 +433,21 @@ fn build_submission(
         created_at: ctx.now,
         due_at,
     }
+}
+
+/// What an album did: a line per filled field, extra photos, problems.
+fn album_messages(kind: crate::domain::CaseKind, album: &AlbumProgress) -> Vec<Msg> {
+    let mut parts: Vec<Msg> = album
+        .filled
+        .iter()
+        .filter_map(|id| forms::field(kind, id))
+        .map(|f| Msg::new(m::FILE_RECEIVED).with_msg("label", Msg::new(f.label_id())))
+        .collect();
+    if album.extra > 0 {
+        parts.push(Msg::new(m::ALBUM_EXTRA).with_num("count", i64::from(album.extra)));
+    }
+    parts.extend(album.problems.iter().map(|id| Msg::new(id.clone())));
+    parts
 }
 
 /// Check a sent file's type and size.

@@ -61,10 +61,7 @@ pub fn step(dialogue: Dialogue, input: Incoming, ctx: &Ctx) -> (Dialogue, Vec<Ef
 
 /// The reply that tells a merchant their stored state could not be read and was reset.
 pub fn reset_notice() -> Effect {
-    Effect::Reply(Reply {
-        parts: vec![Msg::new(m::RESET_APOLOGY)],
-        keyboard: Keyboard::None,
-    })
+    Effect::Reply(Reply::new(vec![Msg::new(m::RESET_APOLOGY)], Keyboard::None))
 }
 
 /// One step in progress.
@@ -80,10 +77,14 @@ impl Turn<'_, '_> {
             return self.on_press(data);
         }
         self.fresh();
+        if !matches!(input.event, Event::AlbumPart { .. }) {
+            self.d.album = None;
+        }
         match input.event {
             Event::Text(text) => self.on_text(&text, input.message_id),
             Event::Press(_) => {}
             Event::Files(uploads) => self.on_files(&uploads),
+            Event::AlbumPart { album_id, upload } => self.on_album_part(album_id, &upload),
             Event::Contact { phone } => self.on_contact(&phone),
             Event::Edited(text) => self.on_edited(text.as_deref(), input.message_id),
             Event::Unsupported(kind) => self.on_unsupported(kind),
@@ -97,14 +98,12 @@ impl Turn<'_, '_> {
     }
 
     pub fn say(&mut self, parts: Vec<Msg>) {
-        self.out.push(Effect::Reply(Reply {
-            parts,
-            keyboard: Keyboard::None,
-        }));
+        self.out
+            .push(Effect::Reply(Reply::new(parts, Keyboard::None)));
     }
 
     pub fn reply(&mut self, parts: Vec<Msg>, keyboard: Keyboard) {
-        self.out.push(Effect::Reply(Reply { parts, keyboard }));
+        self.out.push(Effect::Reply(Reply::new(parts, keyboard)));
     }
 
     /// Show the current state's prompt, with `prefix` paragraphs before it.
@@ -374,6 +373,7 @@ impl Turn<'_, '_> {
             return;
         }
         self.fresh();
+        self.d.album = None;
         let has_draft = self.draft().is_some();
         match (action, self.d.state.clone()) {
             (Action::Lang(locale), _) => {
@@ -565,10 +565,10 @@ fn close_share_contact(out: &mut Vec<Effect>) {
     }
     out.insert(
         0,
-        Effect::Reply(Reply {
-            parts: vec![Msg::new(m::KEYBOARD_CLOSED)],
-            keyboard: Keyboard::RemoveShareContact,
-        }),
+        Effect::Reply(Reply::new(
+            vec![Msg::new(m::KEYBOARD_CLOSED)],
+            Keyboard::RemoveShareContact,
+        )),
     );
 }
 

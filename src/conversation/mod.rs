@@ -21,7 +21,9 @@ pub use event::{Event, Incoming, Unsupported, Upload};
 pub use facts::{needs, CaseLine, Facts, Need};
 pub use form::{DOCUMENT_TYPES, MAX_DOCUMENT_BYTES};
 pub use machine::{looks_like_question, reset_notice, step, topic_intent, Ctx, CONFIDENT};
-pub use state::{Attachment, Dialogue, Draft, FileKind, State, Value, SCHEMA_VERSION};
+pub use state::{
+    AlbumProgress, Attachment, Dialogue, Draft, FileKind, State, Value, SCHEMA_VERSION,
+};
 
 #[cfg(test)]
 mod tests;

@@ -58,10 +58,7 @@ pub fn prompt_with(state: &State, step: u32, mut prefix: Vec<Msg>) -> Reply {
         } => field_prompt(draft, field, step, true),
     };
     prefix.extend(parts);
-    Reply {
-        parts: prefix,
-        keyboard,
-    }
+    Reply::new(prefix, keyboard)
 }
 
 /// The topic menu.

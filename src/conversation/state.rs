@@ -24,6 +24,21 @@ pub struct Dialogue {
     pub step: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_active: Option<DateTime<Utc>>,
+    /// The album whose parts are arriving, so that they get one combined answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub album: Option<AlbumProgress>,
+}
+
+/// What the parts of one album did so far.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlbumProgress {
+    pub id: String,
+    /// Field ids filled by the album, in order.
+    pub filled: Vec<String>,
+    /// Parts that found no photo field to fill.
+    pub extra: u32,
+    /// Message ids of problems with parts (wrong type, too large), each once.
+    pub problems: Vec<String>,
 }
 
 /// Where the conversation is.
@@ -151,6 +166,7 @@ mod tests {
             locale: Some(Locale::En),
             step: 7,
             last_active: None,
+            album: None,
         };
         assert_eq!(decode(&encode(&d), SCHEMA_VERSION), Some(d));
     }

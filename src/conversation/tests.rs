@@ -819,3 +819,48 @@ fn every_kind_can_be_filled_and_submitted() {
         );
     }
 }
+
+#[test]
+fn album_parts_fill_photo_fields_and_answer_once() {
+    let mut c = Chat::new();
+    c.open(CaseKind::Unbind);
+    while c.field() != Some("id_front") {
+        c.answer_current();
+    }
+    let part = |id: &str| Event::AlbumPart {
+        album_id: "g1".into(),
+        upload: Upload::photo(id),
+    };
+    let first = c.send(part("front"));
+    let second = c.send(part("back"));
+    let third = c.send(part("licence"));
+    let fourth = c.send(part("extra"));
+    for fx in [&first, &second, &third, &fourth] {
+        assert!(replies(fx)
+            .iter()
+            .all(|r| r.coalesce.as_deref() == Some("album:g1")));
+    }
+    // The last answer lists everything the album did.
+    let r = last(&fourth);
+    assert_eq!(
+        r.parts.iter().filter(|p| p.id == m::FILE_RECEIVED).count(),
+        3
+    );
+    assert!(r.has(m::ALBUM_EXTRA) && r.has(m::REVIEW_HEADER));
+    assert!(matches!(c.d.state, State::Review { .. }));
+    // Anything else ends the album.
+    c.text("/status");
+    assert_eq!(c.d.album, None);
+}
+
+#[test]
+fn an_album_where_no_photo_is_expected_is_answered_like_a_file() {
+    let mut c = Chat::new();
+    c.open(CaseKind::Unbind);
+    let fx = c.send(Event::AlbumPart {
+        album_id: "g2".into(),
+        upload: Upload::photo("x"),
+    });
+    assert!(says(&fx, m::TEXT_EXPECTED));
+    assert_eq!(c.field(), Some("serial"));
+}

@@ -78,9 +78,30 @@ impl Localizer {
         self.bundle(locale).has_message(id)
     }
 
-    /// Render one message. A missing id renders as the id itself (and is logged), so a
-    /// merchant always gets a reply; tests make sure that never happens.
+    /// Render one message as plain text (the terminal, logs, tests): the few formatting
+    /// tags the `.ftl` texts may use are dropped.
     pub fn render(&self, locale: Locale, msg: &Msg) -> String {
+        strip_tags(&self.render_with(locale, msg, false))
+    }
+
+    /// Render one message as Telegram HTML: the `.ftl` text is trusted markup (only
+    /// [`ALLOWED_TAGS`]), every text argument — what a merchant typed — is escaped.
+    pub fn render_html(&self, locale: Locale, msg: &Msg) -> String {
+        self.render_with(locale, msg, true)
+    }
+
+    /// Several messages as HTML paragraphs separated by a blank line.
+    pub fn render_all_html(&self, locale: Locale, parts: &[Msg]) -> String {
+        parts
+            .iter()
+            .map(|m| self.render_html(locale, m))
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    }
+
+    /// A missing id renders as the id itself (and is logged), so a merchant always gets a
+    /// reply; tests make sure that never happens.
+    fn render_with(&self, locale: Locale, msg: &Msg, html: bool) -> String {
         let bundle = self.bundle(locale);
         let Some(pattern) = bundle.get_message(&msg.id).and_then(|m| m.value()) else {
             tracing::error!(id = %msg.id, %locale, "missing Fluent message");
@@ -89,9 +110,10 @@ impl Localizer {
         let mut args = FluentArgs::with_capacity(msg.args.len());
         for (name, arg) in &msg.args {
             let value = match arg {
+                Arg::Str(s) if html => FluentValue::from(escape_html(s)),
                 Arg::Str(s) => FluentValue::from(s.as_str()),
                 Arg::Num(n) => FluentValue::from(*n),
-                Arg::Msg(inner) => FluentValue::from(self.render(locale, inner)),
+                Arg::Msg(inner) => FluentValue::from(self.render_with(locale, inner, html)),
             };
             args.set(name.as_str(), value);
         }
@@ -111,6 +133,36 @@ impl Localizer {
             .collect::<Vec<_>>()
             .join("\n\n")
     }
+}
+
+/// The formatting tags `.ftl` texts may use (Telegram HTML).
+pub const ALLOWED_TAGS: &[&str] = &["<b>", "</b>", "<i>", "</i>", "<code>", "</code>"];
+
+/// Escape text for Telegram's HTML parse mode.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Drop the allowed formatting tags (for plain-text output).
+fn strip_tags(text: &str) -> String {
+    if !text.contains('<') {
+        return text.to_string();
+    }
+    let mut out = text.to_string();
+    for tag in ALLOWED_TAGS {
+        out = out.replace(tag, "");
+    }
+    out
 }
 
 fn build_bundle(locale: Locale) -> Result<FluentBundle<FluentResource>, LocaleError> {
