@@ -32,6 +32,19 @@ pub trait Store: Send + Sync + 'static {
     /// The audit trail of one case, oldest first.
     async fn case_events(&self, case_ref: &str) -> Result<Vec<CaseEvent>, StoreError>;
 
+    /// Outbox rows due at `now`, oldest first (by id, so each chat's rows stay in order).
+    async fn due_outbox(
+        &self,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<OutboxItem>, StoreError>;
+    /// The earliest `not_before` of any outbox row, if there is one (when to wake next).
+    async fn next_outbox_due(&self) -> Result<Option<DateTime<Utc>>, StoreError>;
+    /// A row was sent (or given up on): remove it, with whatever personal data it held.
+    async fn outbox_done(&self, id: i64) -> Result<(), StoreError>;
+    /// A row could not be sent: try again from `not_before`, counting the attempt.
+    async fn outbox_retry(&self, id: i64, not_before: DateTime<Utc>) -> Result<(), StoreError>;
+
     /// Close the connection pool, waiting for connections to be returned.
     async fn close(&self);
 }
@@ -74,6 +87,10 @@ pub trait Tx: Send {
     async fn cases_of_chat(&mut self, chat_id: i64) -> Result<Vec<CaseSummary>, StoreError>;
     /// Append to a case's audit trail.
     async fn record_event(&mut self, event: &NewCaseEvent) -> Result<(), StoreError>;
+
+    /// Queue a request to send after commit. A row with a coalesce key first removes any
+    /// unsent row of the same chat with the same key.
+    async fn enqueue(&mut self, item: &NewOutbox) -> Result<(), StoreError>;
 
     /// Erase what is stored about a chat (`/forget`, only when none of its cases is open):
     /// the dialogue; the fields and attachments of its cases, which are also detached from

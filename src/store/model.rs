@@ -154,6 +154,28 @@ pub struct NewCaseEvent {
     pub detail: serde_json::Value,
 }
 
+/// A request to send later, written in the update's transaction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewOutbox {
+    pub chat_id: i64,
+    /// The rendered request; its shape belongs to the adapter that sends it.
+    pub payload: serde_json::Value,
+    /// Replaces an unsent row of the same chat with the same key.
+    pub coalesce_key: Option<String>,
+    pub not_before: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A stored outbox row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxItem {
+    pub id: i64,
+    pub chat_id: i64,
+    pub payload: serde_json::Value,
+    pub attempts: i64,
+    pub not_before: DateTime<Utc>,
+}
+
 /// Which cases `list_cases` returns.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CaseFilter {

@@ -26,7 +26,7 @@ use sqlx::{FromRow, QueryBuilder, Sqlite, Transaction};
 
 use super::{
     CaseEvent, CaseFilter, CaseRecord, CaseStatus, CaseSummary, InsertOutcome, NewCase,
-    NewCaseEvent, NewDialogue, Store, StoreError, StoredDialogue, Tx,
+    NewCaseEvent, NewDialogue, NewOutbox, OutboxItem, Store, StoreError, StoredDialogue, Tx,
 };
 
 /// The embedded migrations (`migrations/sqlite/*.sql`).
@@ -167,6 +167,57 @@ impl Store for SqliteStore {
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter().map(EventRow::into_event).collect()
+    }
+
+    async fn due_outbox(
+        &self,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<OutboxItem>, StoreError> {
+        let rows: Vec<(i64, i64, String, i64, i64)> = sqlx::query_as(
+            "SELECT id, chat_id, payload, attempts, not_before FROM outbox \
+             WHERE not_before <= ? ORDER BY id LIMIT ?",
+        )
+        .bind(to_millis(now))
+        .bind(limit.max(0))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(id, chat_id, payload, attempts, not_before)| {
+                Ok(OutboxItem {
+                    id,
+                    chat_id,
+                    payload: parse_json(&payload, "payload", &format!("outbox row {id}"))?,
+                    attempts,
+                    not_before: from_millis(not_before, "outbox.not_before")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn next_outbox_due(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let at: Option<i64> = sqlx::query_scalar("SELECT MIN(not_before) FROM outbox")
+            .fetch_one(&self.pool)
+            .await?;
+        at.map(|ms| from_millis(ms, "outbox.not_before"))
+            .transpose()
+    }
+
+    async fn outbox_done(&self, id: i64) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM outbox WHERE id = ?")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn outbox_retry(&self, id: i64, not_before: DateTime<Utc>) -> Result<(), StoreError> {
+        sqlx::query("UPDATE outbox SET attempts = attempts + 1, not_before = ? WHERE id = ?")
+            .bind(to_millis(not_before))
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     async fn close(&self) {
@@ -403,6 +454,28 @@ impl Tx for SqliteTx {
         Ok(())
     }
 
+    async fn enqueue(&mut self, item: &NewOutbox) -> Result<(), StoreError> {
+        if let Some(key) = &item.coalesce_key {
+            sqlx::query("DELETE FROM outbox WHERE chat_id = ? AND coalesce_key = ?")
+                .bind(item.chat_id)
+                .bind(key)
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        sqlx::query(
+            "INSERT INTO outbox (chat_id, payload, coalesce_key, not_before, created_at) \
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(item.chat_id)
+        .bind(item.payload.to_string())
+        .bind(&item.coalesce_key)
+        .bind(to_millis(item.not_before))
+        .bind(to_millis(item.created_at))
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
     async fn forget_chat(&mut self, chat_id: i64, at: DateTime<Utc>) -> Result<(), StoreError> {
         let actor = format!("merchant:{chat_id}");
         let at = to_millis(at);
@@ -471,8 +544,12 @@ impl CaseRow {
     fn into_record(self) -> Result<CaseRecord, StoreError> {
         let optional = |ms: Option<i64>, what| ms.map(|ms| from_millis(ms, what)).transpose();
         Ok(CaseRecord {
-            fields: parse_json(&self.fields, "fields", &self.case_ref)?,
-            attachments: parse_json(&self.attachments, "attachments", &self.case_ref)?,
+            fields: parse_json(&self.fields, "fields", &format!("case {}", self.case_ref))?,
+            attachments: parse_json(
+                &self.attachments,
+                "attachments",
+                &format!("case {}", self.case_ref),
+            )?,
             status: parse_status(&self.status, &self.case_ref)?,
             lease_until: optional(self.lease_until, "case lease_until")?,
             created_at: from_millis(self.created_at, "case created_at")?,
@@ -504,7 +581,11 @@ impl EventRow {
     fn into_event(self) -> Result<CaseEvent, StoreError> {
         Ok(CaseEvent {
             at: from_millis(self.at, "case event at")?,
-            detail: parse_json(&self.detail, "event detail", &self.case_ref)?,
+            detail: parse_json(
+                &self.detail,
+                "event detail",
+                &format!("case {}", self.case_ref),
+            )?,
             case_ref: self.case_ref,
             actor: self.actor,
             action: self.action,
@@ -524,10 +605,10 @@ fn from_millis(ms: i64, what: &str) -> Result<DateTime<Utc>, StoreError> {
 
 /// Parse a stored JSON column. The error names the column and position only: serde's own
 /// message may quote the stored text, which can be personal data.
-fn parse_json(text: &str, what: &str, case_ref: &str) -> Result<serde_json::Value, StoreError> {
+fn parse_json(text: &str, what: &str, owner: &str) -> Result<serde_json::Value, StoreError> {
     serde_json::from_str(text).map_err(|e| {
         StoreError::Corrupt(format!(
-            "case {case_ref}: {what} is not valid JSON (line {}, column {})",
+            "{owner}: {what} is not valid JSON (line {}, column {})",
             e.line(),
             e.column()
         ))
@@ -571,7 +652,8 @@ mod tests {
 
     #[test]
     fn corrupt_json_error_does_not_quote_the_data() {
-        let err = parse_json("{\"phone\": 13800138000 oops", "fields", "UB-TEST01").unwrap_err();
+        let err =
+            parse_json("{\"phone\": 13800138000 oops", "fields", "case UB-TEST01").unwrap_err();
         let shown = err.to_string();
         assert!(shown.contains("UB-TEST01"), "{shown}");
         assert!(!shown.contains("13800138000"), "{shown}");
