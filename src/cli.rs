@@ -55,6 +55,9 @@ pub enum LogFormat {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the Telegram bot (long polling; webhook mode when POSDESK_WEBHOOK_URL is set).
+    /// The token is read from TELOXIDE_TOKEN, never from a flag.
+    Run(RunArgs),
     /// Talk to posdesk in the terminal as one merchant (reads standard input line by line).
     Chat(ChatArgs),
     /// Ask the knowledge base a question and print its answer.
@@ -64,6 +67,19 @@ pub enum Command {
     Cases(CasesCommand),
     /// Create or upgrade the database schema, then exit.
     Migrate,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Messages per second to one chat.
+    #[arg(long, env = "POSDESK_THROTTLE_CHAT_PER_SEC", default_value_t = 1)]
+    pub throttle_chat_per_sec: u32,
+    /// Messages per minute to one chat.
+    #[arg(long, env = "POSDESK_THROTTLE_CHAT_PER_MIN", default_value_t = 20)]
+    pub throttle_chat_per_min: u32,
+    /// Messages per second overall.
+    #[arg(long, env = "POSDESK_THROTTLE_PER_SEC", default_value_t = 30)]
+    pub throttle_per_sec: u32,
 }
 
 #[derive(Debug, Args)]

@@ -16,9 +16,150 @@ pub struct Settings {
     pub holidays: Vec<NaiveDate>,
 }
 
+/// A secret value (bot token, webhook secret): usable, but never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The value itself, for the one place that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// Settings of `posdesk run`.
+#[derive(Debug, Clone)]
+pub struct BotSettings {
+    /// `TELOXIDE_TOKEN`, from @BotFather.
+    pub token: Secret,
+    /// `TELOXIDE_API_URL`: another Bot API server (a local one, or the tests' fake).
+    pub api_url: Option<url::Url>,
+    /// Webhook mode when set; long polling otherwise.
+    pub webhook: Option<WebhookSettings>,
+    pub throttle: ThrottleSettings,
+}
+
+#[derive(Debug, Clone)]
+pub struct WebhookSettings {
+    /// `POSDESK_WEBHOOK_URL`: the public HTTPS URL Telegram posts to.
+    pub url: url::Url,
+    /// `POSDESK_WEBHOOK_SECRET`: sent back by Telegram in every request's header.
+    pub secret: Secret,
+    /// `POSDESK_WEBHOOK_LISTEN`: where the bot's HTTP server listens.
+    pub listen: std::net::SocketAddr,
+}
+
+/// Outgoing message limits (Telegram's: about 1 message per second per chat, 20 per
+/// minute per chat, 30 per second overall).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ThrottleSettings {
+    pub per_chat_per_sec: u32,
+    pub per_chat_per_min: u32,
+    pub overall_per_sec: u32,
+}
+
+impl Default for ThrottleSettings {
+    fn default() -> Self {
+        ThrottleSettings {
+            per_chat_per_sec: 1,
+            per_chat_per_min: 20,
+            overall_per_sec: 30,
+        }
+    }
+}
+
+/// The raw values `posdesk run` reads (environment or flags).
+#[derive(Debug, Default, Clone)]
+pub struct RawBotSettings {
+    pub token: Option<String>,
+    pub api_url: Option<String>,
+    pub webhook_url: Option<String>,
+    pub webhook_secret: Option<String>,
+    pub webhook_listen: Option<String>,
+    pub throttle: ThrottleSettings,
+}
+
+impl RawBotSettings {
+    /// Read the secrets and URLs from the environment.
+    pub fn from_env(throttle: ThrottleSettings) -> Self {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        RawBotSettings {
+            token: var("TELOXIDE_TOKEN"),
+            api_url: var("TELOXIDE_API_URL"),
+            webhook_url: var("POSDESK_WEBHOOK_URL"),
+            webhook_secret: var("POSDESK_WEBHOOK_SECRET"),
+            webhook_listen: var("POSDESK_WEBHOOK_LISTEN"),
+            throttle,
+        }
+    }
+}
+
+impl BotSettings {
+    pub fn parse(raw: RawBotSettings) -> Result<Self, ConfigError> {
+        let token = raw.token.ok_or(ConfigError::MissingToken)?;
+        if !token.contains(':') || token.contains(char::is_whitespace) {
+            return Err(ConfigError::BadToken);
+        }
+        let api_url = raw
+            .api_url
+            .map(|u| url::Url::parse(&u).map_err(|_| ConfigError::BadUrl("TELOXIDE_API_URL")))
+            .transpose()?;
+        let webhook = match raw.webhook_url {
+            None => None,
+            Some(u) => {
+                let url =
+                    url::Url::parse(&u).map_err(|_| ConfigError::BadUrl("POSDESK_WEBHOOK_URL"))?;
+                let secret = raw.webhook_secret.ok_or(ConfigError::WebhookSecret)?;
+                let valid = (1..=256).contains(&secret.len())
+                    && secret
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+                if !valid {
+                    return Err(ConfigError::WebhookSecret);
+                }
+                let listen = raw.webhook_listen.as_deref().unwrap_or("0.0.0.0:8080");
+                let listen = listen
+                    .parse()
+                    .map_err(|_| ConfigError::Listen(listen.to_string()))?;
+                Some(WebhookSettings {
+                    url,
+                    secret: Secret::new(secret),
+                    listen,
+                })
+            }
+        };
+        Ok(BotSettings {
+            token: Secret::new(token),
+            api_url,
+            webhook,
+            throttle: raw.throttle,
+        })
+    }
+}
+
 /// Problems in the configuration, reported before anything starts.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum ConfigError {
+    #[error("TELOXIDE_TOKEN is not set: create a bot with @BotFather in Telegram and export TELOXIDE_TOKEN=<the token it gives you>")]
+    MissingToken,
+    #[error("TELOXIDE_TOKEN does not look like a bot token (it has the form 123456789:AA…)")]
+    BadToken,
+    #[error("{0} is not a valid URL")]
+    BadUrl(&'static str),
+    #[error("POSDESK_WEBHOOK_SECRET must be set with POSDESK_WEBHOOK_URL: 1–256 characters of A–Z, a–z, 0–9, _ and -")]
+    WebhookSecret,
+    #[error("POSDESK_WEBHOOK_LISTEN: {0:?} is not an address such as 0.0.0.0:8080")]
+    Listen(String),
     #[error("POSDESK_DEFAULT_LOCALE: unknown language {0:?} (use zh-CN or en)")]
     Locale(String),
     #[error("POSDESK_HOLIDAYS: {0:?} is not a date (use YYYY-MM-DD, comma-separated)")]
@@ -86,6 +227,40 @@ mod tests {
             parse_holidays("2026-13-01").unwrap_err(),
             ConfigError::Holiday("2026-13-01".into())
         );
+    }
+
+    #[test]
+    fn bot_settings_are_validated_and_secrets_never_printed() {
+        let raw = |token: Option<&str>| RawBotSettings {
+            token: token.map(String::from),
+            ..RawBotSettings::default()
+        };
+        assert_eq!(
+            BotSettings::parse(raw(None)).unwrap_err(),
+            ConfigError::MissingToken
+        );
+        assert_eq!(
+            BotSettings::parse(raw(Some("nonsense"))).unwrap_err(),
+            ConfigError::BadToken
+        );
+        let ok = BotSettings::parse(raw(Some("123:ABC-secret"))).unwrap();
+        assert!(!format!("{ok:?}").contains("ABC-secret"));
+        let mut hook = raw(Some("123:ABC"));
+        hook.webhook_url = Some("https://bot.example.com/tg".into());
+        assert_eq!(
+            BotSettings::parse(hook.clone()).unwrap_err(),
+            ConfigError::WebhookSecret
+        );
+        hook.webhook_secret = Some("has spaces".into());
+        assert_eq!(
+            BotSettings::parse(hook.clone()).unwrap_err(),
+            ConfigError::WebhookSecret
+        );
+        hook.webhook_secret = Some("s3cret_-X".into());
+        let parsed = BotSettings::parse(hook).unwrap();
+        let webhook = parsed.webhook.unwrap();
+        assert_eq!(webhook.listen.port(), 8080);
+        assert!(!format!("{webhook:?}").contains("s3cret"));
     }
 
     #[test]

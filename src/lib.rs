@@ -18,4 +18,5 @@ pub mod knowledge;
 pub mod ops;
 pub mod service;
 pub mod store;
+pub mod telegram;
 pub mod telemetry;

@@ -3,7 +3,7 @@
 use anyhow::Context;
 use clap::Parser;
 use posdesk::cli::{CasesCommand, Cli, Command, LogFormat};
-use posdesk::config::Settings;
+use posdesk::config::{BotSettings, RawBotSettings, Settings, ThrottleSettings};
 use posdesk::i18n::Locale;
 use posdesk::service::Service;
 use posdesk::{console, ops, store, telemetry};
@@ -21,6 +21,15 @@ async fn main() -> anyhow::Result<()> {
     posdesk::i18n::Localizer::new().context("loading locales")?;
 
     match cli.command {
+        Command::Run(args) => {
+            let throttle = ThrottleSettings {
+                per_chat_per_sec: args.throttle_chat_per_sec,
+                per_chat_per_min: args.throttle_chat_per_min,
+                overall_per_sec: args.throttle_per_sec,
+            };
+            let bot = BotSettings::parse(RawBotSettings::from_env(throttle))?;
+            posdesk::telegram::run(settings, bot).await?;
+        }
         Command::Ask(args) => {
             let locale = parse_lang(args.lang.as_deref())?.unwrap_or(settings.default_locale);
             let question = args.question.join(" ");

@@ -12,7 +12,7 @@ use crate::conversation::{
 };
 use crate::domain::CaseKind;
 use crate::i18n::Locale;
-use crate::store::{NewCase, NewDialogue, Store, StoreError, Tx};
+use crate::store::{NewCase, NewDialogue, NewOutbox, Store, StoreError, Tx};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::sync::Arc;
 
@@ -42,6 +42,18 @@ pub struct Outcome {
     pub duplicate: bool,
 }
 
+/// Turns a step's effects into outbox rows, written in the step's transaction (the Telegram
+/// adapter renders them as Bot API requests). Without one, effects are only returned.
+pub trait OutboxRenderer: Send + Sync {
+    fn render(
+        &self,
+        chat_id: i64,
+        locale: Locale,
+        effects: &[Effect],
+        now: DateTime<Utc>,
+    ) -> Vec<NewOutbox>;
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
     #[error(transparent)]
@@ -54,6 +66,7 @@ pub struct Service {
     store: Arc<dyn Store>,
     default_locale: Locale,
     holidays: Arc<Vec<NaiveDate>>,
+    outbox: Option<Arc<dyn OutboxRenderer>>,
 }
 
 impl Service {
@@ -62,6 +75,52 @@ impl Service {
             store,
             default_locale,
             holidays: Arc::new(holidays),
+            outbox: None,
+        }
+    }
+
+    /// Write each step's effects to the outbox, rendered by `renderer`.
+    pub fn with_outbox(mut self, renderer: Arc<dyn OutboxRenderer>) -> Self {
+        self.outbox = Some(renderer);
+        self
+    }
+
+    pub fn default_locale(&self) -> Locale {
+        self.default_locale
+    }
+
+    /// Record an update that is not part of a conversation (a message in a group, a kind
+    /// of update we do not use, one whose handling panicked) as processed, queueing
+    /// `outbox` with it. Returns false when it had been processed before.
+    pub async fn acknowledge(
+        &self,
+        update_id: i64,
+        chat_id: i64,
+        outbox: &[NewOutbox],
+        now: DateTime<Utc>,
+    ) -> Result<bool, ServiceError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let result = async {
+                let mut tx = self.store.begin().await?;
+                if tx.is_processed(update_id).await? {
+                    return Ok(false);
+                }
+                for item in outbox {
+                    tx.enqueue(item).await?;
+                }
+                tx.mark_processed(update_id, chat_id, now).await?;
+                tx.commit().await?;
+                Ok(true)
+            }
+            .await;
+            match result {
+                Err(e) if retryable(&e) && attempt < MAX_ATTEMPTS => {
+                    tokio::time::sleep(std::time::Duration::from_millis(5 << attempt)).await;
+                }
+                other => return other.map_err(ServiceError::from),
+            }
         }
     }
 
@@ -133,6 +192,12 @@ impl Service {
                 _ => {}
             }
         }
+        let locale = ctx.locale(&next);
+        if let Some(renderer) = &self.outbox {
+            for item in renderer.render(chat_id, locale, &effects, inbound.now) {
+                tx.enqueue(&item).await?;
+            }
+        }
         let forgot = effects.iter().any(|e| matches!(e, Effect::Forget));
         let record = NewDialogue {
             state: conversation::state::encode(&next),
@@ -148,7 +213,7 @@ impl Service {
         tx.commit().await?;
         Ok(Outcome {
             effects,
-            locale: ctx.locale(&next),
+            locale,
             duplicate: false,
         })
     }

@@ -28,6 +28,16 @@ fn used_ids() -> Vec<String> {
             .iter()
             .map(|s| s.to_string()),
     );
+    ids.extend(
+        posdesk::telegram::edge::messages::ALL
+            .iter()
+            .map(|s| s.to_string()),
+    );
+    ids.extend(
+        posdesk::telegram::commands::COMMANDS
+            .iter()
+            .map(|(_, id)| id.to_string()),
+    );
     for f in forms::all_fields() {
         ids.push(f.label_id());
         ids.push(f.prompt_id());
@@ -97,4 +107,62 @@ fn messages_with_arguments_render_them() {
         let footer = Msg::new(knowledge::ANSWER_FOOTER).with("hotline", "95017");
         assert!(l10n.render(locale, &footer).contains("95017"));
     }
+}
+
+/// `.ftl` texts are Telegram HTML: only the allowed tags, balanced, and no bare `&` or `<`.
+#[test]
+fn ftl_markup_is_limited_to_the_allowed_tags() {
+    for locale in Locale::ALL {
+        for (path, source) in posdesk::i18n::sources(locale) {
+            for (n, line) in source.lines().enumerate() {
+                if line.trim_start().starts_with('#') {
+                    continue;
+                }
+                let mut rest = line;
+                while let Some(i) = rest.find(['<', '&']) {
+                    let tail = &rest[i..];
+                    let ok = if tail.starts_with('<') {
+                        posdesk::i18n::ALLOWED_TAGS
+                            .iter()
+                            .any(|t| tail.starts_with(t))
+                    } else {
+                        ["&amp;", "&lt;", "&gt;", "&quot;"]
+                            .iter()
+                            .any(|e| tail.starts_with(e))
+                    };
+                    assert!(ok, "{path}:{}: unexpected markup in {line:?}", n + 1);
+                    rest = &tail[1..];
+                }
+                for pair in posdesk::i18n::ALLOWED_TAGS.chunks(2) {
+                    assert_eq!(
+                        line.matches(pair[0]).count(),
+                        line.matches(pair[1]).count(),
+                        "{path}:{}: unbalanced {}",
+                        n + 1,
+                        pair[0]
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn html_rendering_escapes_what_merchants_typed_and_plain_rendering_drops_tags() {
+    let l10n = Localizer::global();
+    let line = Msg::new(messages::REVIEW_LINE)
+        .with_msg("label", Msg::new("field-merchant_name-label"))
+        .with_msg(
+            "value",
+            Msg::new(messages::VALUE_TEXT).with("text", "<b>Tom & Jerry</b>"),
+        );
+    let html = l10n.render_html(Locale::En, &line);
+    assert!(
+        html.contains("&lt;b&gt;Tom &amp; Jerry&lt;/b&gt;"),
+        "{html}"
+    );
+    let header =
+        Msg::new(messages::REVIEW_HEADER).with_msg("kind", Msg::new(CaseKind::Unbind.message_id()));
+    assert!(l10n.render_html(Locale::ZhCn, &header).starts_with("<b>"));
+    assert!(!l10n.render(Locale::ZhCn, &header).contains('<'));
 }

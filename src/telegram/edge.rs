@@ -1,0 +1,188 @@
+//! One update, end to end: classify it, apply it to the conversation in one transaction
+//! (replies go to the outbox in that same transaction), then acknowledge the press and
+//! wake the sender. A panic is contained to the update that caused it.
+
+use super::outgoing::{outbox_row, TelegramRenderer};
+use super::schema::{classify, Callback, Routed, Schema};
+use super::TgBot;
+use crate::conversation::{Effect, Event, Incoming};
+use crate::i18n::{Localizer, Msg};
+use crate::service::{Inbound, Outcome, Service, ServiceError};
+use crate::telemetry::chat_tag;
+use chrono::Utc;
+use std::sync::Arc;
+use teloxide::prelude::*;
+use teloxide::types::{CallbackQueryId, ChatAction, MessageId, Update, UpdateKind};
+use tokio::sync::Notify;
+use tracing::Instrument;
+
+/// The edge's own messages (in `conversation.ftl`).
+pub mod messages {
+    pub const GROUP_PRIVATE_ONLY: &str = "group-private-only";
+    pub const ERROR_SORRY: &str = "error-sorry";
+    pub const ALL: &[&str] = &[GROUP_PRIVATE_ONLY, ERROR_SORRY];
+}
+
+/// Everything needed to handle updates.
+pub struct Edge {
+    pub service: Service,
+    pub bot: TgBot,
+    pub wake: Arc<Notify>,
+    pub schema: Schema,
+}
+
+impl Edge {
+    /// Handle one update, isolating panics: a panicking update is logged, recorded as
+    /// processed with an apology to the merchant, and everything else goes on.
+    pub async fn process(self: &Arc<Self>, update: Update) -> Result<(), ServiceError> {
+        let span = tracing::info_span!(
+            "update",
+            id = update.id.0,
+            kind = kind_name(&update.kind),
+            chat = %update.chat().map(|c| chat_tag(c.id.0)).unwrap_or_default(),
+        );
+        let this = self.clone();
+        let task = tokio::spawn(
+            {
+                let update = update.clone();
+                async move { this.handle(update).await }
+            }
+            .instrument(span.clone()),
+        );
+        match task.await {
+            Ok(result) => result,
+            Err(e) if e.is_panic() => {
+                let _enter = span.enter();
+                tracing::error!("handling the update panicked; recorded and skipped");
+                self.after_panic(&update).await
+            }
+            Err(_) => Ok(()),
+        }
+    }
+
+    async fn handle(&self, update: Update) -> Result<(), ServiceError> {
+        let update_id = i64::from(update.id.0);
+        match classify(&self.schema, update).await {
+            Routed::Merchant {
+                chat_id,
+                locale,
+                event,
+                message_id,
+                callback,
+            } => {
+                if matches!(event, Event::AlbumPart { .. }) {
+                    // The album's answer waits for its last part: show that we are on it.
+                    let _ = self
+                        .bot
+                        .send_chat_action(ChatId(chat_id), ChatAction::Typing)
+                        .await;
+                }
+                let inbound = Inbound {
+                    chat_id,
+                    update_id: Some(update_id),
+                    locale_hint: locale,
+                    incoming: Incoming { message_id, event },
+                    now: Utc::now(),
+                };
+                let outcome = self.service.handle(inbound).await?;
+                self.wake.notify_one();
+                if outcome.duplicate {
+                    tracing::debug!("already processed");
+                }
+                if let Some(cb) = callback {
+                    self.answer_press(chat_id, &cb, &outcome).await;
+                }
+                Ok(())
+            }
+            Routed::Group {
+                chat_id,
+                locale,
+                callback,
+            } => {
+                let locale = locale.unwrap_or(self.service.default_locale());
+                if let Some(cb) = callback {
+                    let text =
+                        Localizer::global().render(locale, &Msg::new(messages::GROUP_PRIVATE_ONLY));
+                    let _ = self
+                        .bot
+                        .answer_callback_query(CallbackQueryId(cb.id))
+                        .text(text)
+                        .await;
+                    return Ok(());
+                }
+                let reply =
+                    TelegramRenderer::message(locale, &Msg::new(messages::GROUP_PRIVATE_ONLY));
+                let row = outbox_row(chat_id, &reply, None, Utc::now());
+                self.service
+                    .acknowledge(update_id, chat_id, &[row], Utc::now())
+                    .await?;
+                self.wake.notify_one();
+                Ok(())
+            }
+            Routed::Ignored => Ok(()),
+        }
+    }
+
+    /// Stop the client's spinner (with the notice, if any) and take the buttons off the
+    /// message that was pressed: a fresh prompt with fresh buttons follows.
+    async fn answer_press(&self, chat_id: i64, cb: &Callback, outcome: &Outcome) {
+        let notice = outcome.effects.iter().find_map(|e| match e {
+            Effect::Notice(msg) => Some(Localizer::global().render(outcome.locale, msg)),
+            _ => None,
+        });
+        let mut answer = self
+            .bot
+            .answer_callback_query(CallbackQueryId(cb.id.clone()));
+        if let Some(text) = notice {
+            answer = answer.text(text);
+        }
+        if let Err(e) = answer.await {
+            tracing::debug!(error = %e, "could not answer a button press");
+        }
+        if let Some(message_id) = cb.message_id {
+            let cleared = self
+                .bot
+                .edit_message_reply_markup(ChatId(chat_id), MessageId(message_id))
+                .await;
+            if let Err(e) = cleared {
+                tracing::debug!(error = %e, "could not clear the pressed message's buttons");
+            }
+        }
+    }
+
+    async fn after_panic(&self, update: &Update) -> Result<(), ServiceError> {
+        let Some(chat) = update.chat() else {
+            return Ok(());
+        };
+        let chat_id = chat.id.0;
+        let locale = update
+            .from()
+            .and_then(|u| u.language_code.as_deref())
+            .and_then(crate::i18n::Locale::parse)
+            .unwrap_or(self.service.default_locale());
+        let rows = if chat.is_private() {
+            vec![outbox_row(
+                chat_id,
+                &TelegramRenderer::message(locale, &Msg::new(messages::ERROR_SORRY)),
+                None,
+                Utc::now(),
+            )]
+        } else {
+            Vec::new()
+        };
+        self.service
+            .acknowledge(i64::from(update.id.0), chat_id, &rows, Utc::now())
+            .await?;
+        self.wake.notify_one();
+        Ok(())
+    }
+}
+
+fn kind_name(kind: &UpdateKind) -> &'static str {
+    match kind {
+        UpdateKind::Message(_) => "message",
+        UpdateKind::EditedMessage(_) => "edited_message",
+        UpdateKind::CallbackQuery(_) => "callback_query",
+        _ => "other",
+    }
+}

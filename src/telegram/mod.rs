@@ -1,0 +1,144 @@
+//! The Telegram edge: turns updates into conversation events and effects into Bot API
+//! calls. The handler tree is in [`schema`]; ingress is [`polling`] or [`webhook`]; replies
+//! leave through the transactional outbox ([`outgoing`], [`sender`]).
+
+pub mod commands;
+pub mod edge;
+pub mod outgoing;
+pub mod polling;
+pub mod schema;
+pub mod sender;
+pub mod webhook;
+
+use crate::config::{BotSettings, Settings};
+use crate::service::Service;
+use crate::store::{self, StoreError};
+use std::sync::Arc;
+use teloxide::adaptors::throttle::{Limits, Throttle};
+use teloxide::prelude::*;
+use teloxide::{ApiError, RequestError};
+use tokio::sync::{watch, Notify};
+
+/// The bot that sends: every outgoing call goes through Telegram's rate limits.
+pub type TgBot = Throttle<Bot>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum TelegramError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("Telegram refused the bot token (TELOXIDE_TOKEN): check it with @BotFather")]
+    Unauthorized,
+    #[error("cannot reach the Telegram Bot API: {0}")]
+    Unreachable(String),
+    #[error("webhook server: {0}")]
+    Webhook(#[from] std::io::Error),
+}
+
+/// Run the bot until SIGINT or SIGTERM.
+pub async fn run(settings: Settings, bot_settings: BotSettings) -> Result<(), TelegramError> {
+    let (stop_tx, stop_rx) = watch::channel(false);
+    tokio::spawn(async move {
+        wait_for_signal().await;
+        tracing::info!("shutting down");
+        let _ = stop_tx.send(true);
+    });
+    run_until(settings, bot_settings, stop_rx).await
+}
+
+/// Run the bot until `stop` turns true (tests drive this directly).
+pub async fn run_until(
+    settings: Settings,
+    bot_settings: BotSettings,
+    stop: watch::Receiver<bool>,
+) -> Result<(), TelegramError> {
+    let store = store::open(&settings.database_url).await?;
+    let mut raw = Bot::new(bot_settings.token.expose());
+    if let Some(url) = &bot_settings.api_url {
+        raw = raw.set_api_url(url.clone());
+    }
+    let me = raw.get_me().await.map_err(|e| match e {
+        RequestError::Api(ApiError::InvalidToken) => TelegramError::Unauthorized,
+        other => TelegramError::Unreachable(other.to_string()),
+    })?;
+    tracing::info!(bot = %me.username(), "connected to Telegram");
+    commands::register(&raw, settings.default_locale).await;
+
+    let t = bot_settings.throttle;
+    let bot = Throttle::new_spawn(
+        raw.clone(),
+        Limits {
+            messages_per_sec_chat: t.per_chat_per_sec,
+            messages_per_min_chat: t.per_chat_per_min,
+            messages_per_sec_overall: t.overall_per_sec,
+            ..Limits::default()
+        },
+    );
+    let service = Service::new(
+        store.clone(),
+        settings.default_locale,
+        settings.holidays.clone(),
+    )
+    .with_outbox(Arc::new(outgoing::TelegramRenderer));
+    let wake = Arc::new(Notify::new());
+    let sender = tokio::spawn(sender::run(
+        store.clone(),
+        bot.clone(),
+        wake.clone(),
+        stop.clone(),
+    ));
+    let edge = Arc::new(edge::Edge {
+        service,
+        bot,
+        wake: wake.clone(),
+        schema: schema::schema(),
+    });
+
+    let ingress = match &bot_settings.webhook {
+        Some(hook) => webhook::run(
+            edge,
+            raw,
+            hook.url.clone(),
+            hook.secret.expose(),
+            hook.listen,
+            stop.clone(),
+        )
+        .await
+        .map_err(TelegramError::from),
+        None => {
+            polling::run(edge, raw, stop.clone()).await;
+            Ok(())
+        }
+    };
+    // Let the sender deliver what is due, then stop.
+    wake.notify_one();
+    if tokio::time::timeout(std::time::Duration::from_secs(10), sender)
+        .await
+        .is_err()
+    {
+        tracing::warn!("outbox not drained in time; the rest is sent on next start");
+    }
+    store.close().await;
+    ingress
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,198 @@
+//! The handler tree: which updates posdesk handles, and the conversation event each one
+//! becomes. A pure classification — no IO happens here — so it is tested without a network.
+//!
+//! ```text
+//! update
+//! ├─ message in a private chat ........ merchant event (text, photo, album part, document,
+//! │                                      contact, sticker/voice/video/location)
+//! ├─ message anywhere else ............ "please write to me in private"
+//! ├─ edited message in a private chat . Edited
+//! ├─ callback query ................... Press (in a private chat), else refused
+//! └─ anything else .................... ignored
+//! ```
+
+use crate::conversation::{Event, FileKind, Unsupported, Upload};
+use crate::domain::scan_sensitive;
+use crate::i18n::Locale;
+use teloxide::dispatching::{DpHandlerDescription, UpdateFilterExt};
+use teloxide::types::{CallbackQuery, Message, Update, User};
+
+/// What an update means to posdesk.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Routed {
+    /// A merchant's message or press in a private chat.
+    Merchant {
+        chat_id: i64,
+        locale: Option<Locale>,
+        event: Event,
+        /// The merchant's message (for deleting it), if the event is a message.
+        message_id: Option<i32>,
+        /// The press to answer, if the event is a press.
+        callback: Option<Callback>,
+    },
+    /// Something in a group or channel: merchants are asked to write in private.
+    Group {
+        chat_id: i64,
+        locale: Option<Locale>,
+        callback: Option<Callback>,
+    },
+    /// Nothing for us (service messages, kinds we do not subscribe to).
+    Ignored,
+}
+
+/// A button press to acknowledge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Callback {
+    pub id: String,
+    /// The message the pressed button is on (its buttons are then removed).
+    pub message_id: Option<i32>,
+}
+
+pub type Schema = dptree::Handler<'static, Routed, DpHandlerDescription>;
+
+/// The whole handler tree.
+pub fn schema() -> Schema {
+    dptree::entry()
+        .branch(
+            Update::filter_message()
+                .filter(|m: Message| m.chat.is_private())
+                .endpoint(|m: Message| async move { private_message(&m) }),
+        )
+        .branch(Update::filter_message().endpoint(|m: Message| async move { group_message(&m) }))
+        .branch(
+            Update::filter_edited_message()
+                .filter(|m: Message| m.chat.is_private())
+                .endpoint(|m: Message| async move { edited_message(&m) }),
+        )
+        .branch(
+            Update::filter_callback_query()
+                .endpoint(|q: CallbackQuery| async move { callback_query(&q) }),
+        )
+}
+
+/// Classify one update.
+pub async fn classify(schema: &Schema, update: Update) -> Routed {
+    match schema.dispatch(dptree::deps![update]).await {
+        std::ops::ControlFlow::Break(routed) => routed,
+        std::ops::ControlFlow::Continue(_) => Routed::Ignored,
+    }
+}
+
+fn locale_of(user: Option<&User>) -> Option<Locale> {
+    user.and_then(|u| u.language_code.as_deref())
+        .and_then(Locale::parse)
+}
+
+fn private_message(m: &Message) -> Routed {
+    Routed::Merchant {
+        chat_id: m.chat.id.0,
+        locale: locale_of(m.from.as_ref()),
+        event: message_event(m),
+        message_id: Some(m.id.0),
+        callback: None,
+    }
+}
+
+fn group_message(m: &Message) -> Routed {
+    // Service messages (members joining, pins …) need no answer.
+    if m.text().is_none() && m.caption().is_none() {
+        return Routed::Ignored;
+    }
+    Routed::Group {
+        chat_id: m.chat.id.0,
+        locale: locale_of(m.from.as_ref()),
+        callback: None,
+    }
+}
+
+fn edited_message(m: &Message) -> Routed {
+    let text = m.text().or(m.caption()).map(str::to_string);
+    Routed::Merchant {
+        chat_id: m.chat.id.0,
+        locale: locale_of(m.from.as_ref()),
+        event: Event::Edited(text),
+        message_id: Some(m.id.0),
+        callback: None,
+    }
+}
+
+fn callback_query(q: &CallbackQuery) -> Routed {
+    let callback = Callback {
+        id: q.id.0.clone(),
+        message_id: q.message.as_ref().map(|m| m.id().0),
+    };
+    let locale = locale_of(Some(&q.from));
+    match q.message.as_ref().map(|m| m.chat()) {
+        Some(chat) if !chat.is_private() => Routed::Group {
+            chat_id: chat.id.0,
+            locale,
+            callback: Some(callback),
+        },
+        chat => Routed::Merchant {
+            // Without the message (very old, inaccessible), the private chat is the user's.
+            chat_id: chat.map(|c| c.id.0).unwrap_or(q.from.id.0 as i64),
+            locale,
+            event: Event::Press(q.data.clone().unwrap_or_default()),
+            message_id: None,
+            callback: Some(callback),
+        },
+    }
+}
+
+/// The conversation event a private message carries.
+pub fn message_event(m: &Message) -> Event {
+    if let Some(text) = m.text() {
+        return Event::Text(text.to_string());
+    }
+    // A caption holding a card number, ID number or code: hand it to the privacy guard as
+    // text, so the whole message is deleted and nothing of it is kept.
+    if let Some(caption) = m.caption() {
+        if scan_sensitive(caption, false).is_some() {
+            return Event::Text(caption.to_string());
+        }
+    }
+    let upload = if let Some(sizes) = m.photo() {
+        sizes
+            .iter()
+            .max_by_key(|p| u64::from(p.width) * u64::from(p.height))
+            .map(|p| Upload {
+                file_id: p.file.id.0.clone(),
+                kind: FileKind::Photo,
+                mime: None,
+                size: Some(u64::from(p.file.size)),
+            })
+    } else {
+        m.document().map(|d| Upload {
+            file_id: d.file.id.0.clone(),
+            kind: FileKind::Document,
+            mime: d.mime_type.as_ref().map(|m| m.essence_str().to_string()),
+            size: Some(u64::from(d.file.size)),
+        })
+    };
+    if let Some(upload) = upload {
+        return match m.media_group_id() {
+            Some(group) => Event::AlbumPart {
+                album_id: group.0.clone(),
+                upload,
+            },
+            None => Event::Files(vec![upload]),
+        };
+    }
+    if let Some(contact) = m.contact() {
+        return Event::Contact {
+            phone: contact.phone_number.clone(),
+        };
+    }
+    let kind = if m.sticker().is_some() || m.animation().is_some() {
+        Unsupported::Sticker
+    } else if m.voice().is_some() || m.audio().is_some() {
+        Unsupported::Voice
+    } else if m.video().is_some() || m.video_note().is_some() {
+        Unsupported::Video
+    } else if m.location().is_some() || m.venue().is_some() {
+        Unsupported::Location
+    } else {
+        Unsupported::Other
+    };
+    Event::Unsupported(kind)
+}

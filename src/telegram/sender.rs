@@ -1,0 +1,191 @@
+//! Delivers the outbox: sends due rows through the throttled bot, in order per chat, and
+//! deletes each row once Telegram accepted it. Rows left by a crash are sent on restart.
+
+use super::outgoing::{Markup, Outgoing};
+use super::TgBot;
+use crate::store::{OutboxItem, Store};
+use chrono::{Duration, Utc};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use teloxide::prelude::*;
+use teloxide::types::{
+    ButtonRequest, InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, KeyboardMarkup,
+    KeyboardRemove, MessageId, ParseMode, ReplyMarkup,
+};
+use teloxide::{ApiError, RequestError};
+use tokio::sync::{watch, Notify};
+
+/// Give up on a row after this many failed attempts (about an hour of back-off).
+const MAX_ATTEMPTS: i64 = 12;
+/// Rows fetched per round.
+const BATCH: i64 = 200;
+
+/// What happened to one row.
+enum Sent {
+    Done,
+    /// Try again later (network trouble, Telegram busy).
+    Later(Duration),
+}
+
+/// Run until `shutdown` turns true and nothing due is left.
+pub async fn run(
+    store: Arc<dyn Store>,
+    bot: TgBot,
+    wake: Arc<Notify>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    loop {
+        let due = match store.due_outbox(Utc::now(), BATCH).await {
+            Ok(due) => due,
+            Err(e) => {
+                tracing::warn!(error = %e, "outbox unavailable; retrying");
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                continue;
+            }
+        };
+        if due.is_empty() {
+            if *shutdown.borrow() {
+                return;
+            }
+            let wait = match store.next_outbox_due().await {
+                Ok(Some(at)) => (at - Utc::now()).to_std().unwrap_or_default(),
+                _ => std::time::Duration::from_secs(5),
+            }
+            .min(std::time::Duration::from_secs(5));
+            tokio::select! {
+                _ = wake.notified() => {}
+                _ = tokio::time::sleep(wait) => {}
+                _ = shutdown.changed() => {}
+            }
+            continue;
+        }
+        send_round(&store, &bot, due).await;
+    }
+}
+
+/// Send one round: chats in parallel, each chat's rows in order; a row that must wait
+/// holds back the rows after it in the same chat.
+async fn send_round(store: &Arc<dyn Store>, bot: &TgBot, due: Vec<OutboxItem>) {
+    let mut by_chat: BTreeMap<i64, Vec<OutboxItem>> = BTreeMap::new();
+    for item in due {
+        by_chat.entry(item.chat_id).or_default().push(item);
+    }
+    let mut tasks = tokio::task::JoinSet::new();
+    for (_, items) in by_chat {
+        let store = store.clone();
+        let bot = bot.clone();
+        tasks.spawn(async move {
+            for item in items {
+                let outcome = send(&bot, &item).await;
+                let result = match outcome {
+                    Sent::Done => store.outbox_done(item.id).await,
+                    Sent::Later(_) if item.attempts + 1 >= MAX_ATTEMPTS => {
+                        tracing::error!(row = item.id, "giving up on an outbox row");
+                        store.outbox_done(item.id).await
+                    }
+                    Sent::Later(delay) => {
+                        let r = store.outbox_retry(item.id, Utc::now() + delay).await;
+                        if r.is_ok() {
+                            break;
+                        }
+                        r
+                    }
+                };
+                if let Err(e) = result {
+                    tracing::warn!(error = %e, "could not update the outbox");
+                    break;
+                }
+            }
+        });
+    }
+    while let Some(joined) = tasks.join_next().await {
+        if let Err(e) = joined {
+            tracing::error!(error = %e, "outbox task failed");
+        }
+    }
+}
+
+async fn send(bot: &TgBot, item: &OutboxItem) -> Sent {
+    let request: Outgoing = match serde_json::from_value(item.payload.clone()) {
+        Ok(r) => r,
+        Err(_) => {
+            tracing::error!(row = item.id, "unreadable outbox row dropped");
+            return Sent::Done;
+        }
+    };
+    let chat = ChatId(item.chat_id);
+    let result = match request {
+        Outgoing::Send { text, markup } => {
+            let mut req = bot.send_message(chat, text).parse_mode(ParseMode::Html);
+            if let Some(markup) = reply_markup(markup) {
+                req = req.reply_markup(markup);
+            }
+            req.await.map(|_| ())
+        }
+        Outgoing::Delete { message_id } => bot
+            .delete_message(chat, MessageId(message_id))
+            .await
+            .map(|_| ()),
+    };
+    match result {
+        Ok(()) => Sent::Done,
+        Err(e) => classify_error(item, &e),
+    }
+}
+
+/// Whether a failed request is worth retrying.
+fn classify_error(item: &OutboxItem, e: &RequestError) -> Sent {
+    match e {
+        RequestError::RetryAfter(after) => {
+            tracing::warn!(
+                row = item.id,
+                seconds = after.seconds(),
+                "Telegram asked us to slow down"
+            );
+            Sent::Later(Duration::seconds(i64::from(after.seconds())))
+        }
+        // The merchant blocked the bot, left, or the message to delete is gone: nothing to
+        // retry.
+        RequestError::Api(
+            ApiError::BotBlocked
+            | ApiError::UserDeactivated
+            | ApiError::ChatNotFound
+            | ApiError::MessageToDeleteNotFound
+            | ApiError::MessageCantBeDeleted
+            | ApiError::BotKicked,
+        ) => {
+            tracing::info!(row = item.id, error = %e, "request dropped");
+            Sent::Done
+        }
+        RequestError::Api(other) => {
+            tracing::error!(row = item.id, error = %other, "Telegram refused a request; dropped");
+            Sent::Done
+        }
+        _ => {
+            let backoff = Duration::seconds(1i64 << item.attempts.clamp(0, 10));
+            tracing::warn!(row = item.id, error = %e, attempt = item.attempts + 1, "send failed; will retry");
+            Sent::Later(backoff)
+        }
+    }
+}
+
+fn reply_markup(markup: Markup) -> Option<ReplyMarkup> {
+    match markup {
+        Markup::None => None,
+        Markup::Inline { rows } => Some(ReplyMarkup::InlineKeyboard(InlineKeyboardMarkup::new(
+            rows.into_iter().map(|row| {
+                row.into_iter()
+                    .map(|(label, data)| InlineKeyboardButton::callback(label, data))
+                    .collect::<Vec<_>>()
+            }),
+        ))),
+        Markup::ShareContact { label } => Some(ReplyMarkup::Keyboard(
+            KeyboardMarkup::new(vec![vec![
+                KeyboardButton::new(label).request(ButtonRequest::Contact)
+            ]])
+            .resize_keyboard()
+            .one_time_keyboard(),
+        )),
+        Markup::Remove => Some(ReplyMarkup::KeyboardRemove(KeyboardRemove::new())),
+    }
+}
