@@ -84,7 +84,13 @@ async fn migrations_apply_on_a_fresh_file_and_reopen_works() {
     .unwrap();
     assert_eq!(
         tables,
-        ["case_events", "cases", "dialogues", "processed_updates"]
+        [
+            "case_events",
+            "cases",
+            "dialogues",
+            "outbox",
+            "processed_updates"
+        ]
     );
     let journal: String = sqlx::query_scalar("PRAGMA journal_mode")
         .fetch_one(store.pool())
@@ -110,7 +116,10 @@ async fn migrations_apply_on_a_fresh_file_and_reopen_works() {
         .fetch_one(store.pool())
         .await
         .unwrap();
-    assert_eq!(applied, 1);
+    let files = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite"))
+        .unwrap()
+        .count();
+    assert_eq!(applied as usize, files, "each migration applied once");
     let mut tx = store.begin().await.unwrap();
     let loaded = tx.load_dialogue(7).await.unwrap().unwrap();
     assert_eq!(loaded.state, r#"{"Menu":null}"#);
@@ -713,4 +722,75 @@ async fn unsupported_urls_and_redaction() {
     let shown = err.to_string();
     assert!(!shown.contains("hunter2"), "{shown}");
     assert!(shown.contains("root:***@localhost"), "{shown}");
+}
+
+#[tokio::test]
+async fn outbox_rows_are_due_in_order_coalesce_and_retry() {
+    use chrono::Duration;
+    use posdesk::store::NewOutbox;
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&format!("sqlite://{}", dir.path().join("o.db").display()))
+        .await
+        .unwrap();
+    let now = chrono::DateTime::from_timestamp_millis(1_800_000_000_000).unwrap();
+    let row = |chat: i64, text: &str, key: Option<&str>, delay: i64| NewOutbox {
+        chat_id: chat,
+        payload: serde_json::json!({ "text": text }),
+        coalesce_key: key.map(String::from),
+        not_before: now + Duration::milliseconds(delay),
+        created_at: now,
+    };
+    let mut tx = store.begin().await.unwrap();
+    tx.enqueue(&row(1, "a", None, 0)).await.unwrap();
+    tx.enqueue(&row(1, "album-1", Some("album:g"), 1500))
+        .await
+        .unwrap();
+    tx.enqueue(&row(2, "b", None, 0)).await.unwrap();
+    tx.commit().await.unwrap();
+    // A later part of the album replaces the unsent answer.
+    let mut tx = store.begin().await.unwrap();
+    tx.enqueue(&row(1, "album-2", Some("album:g"), 1600))
+        .await
+        .unwrap();
+    // A rolled-back enqueue leaves nothing.
+    drop(tx);
+    let mut tx = store.begin().await.unwrap();
+    tx.enqueue(&row(1, "album-2", Some("album:g"), 1600))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let due = store.due_outbox(now, 10).await.unwrap();
+    let texts: Vec<_> = due
+        .iter()
+        .map(|i| i.payload["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts, ["a", "b"]);
+    assert_eq!(store.next_outbox_due().await.unwrap(), Some(now));
+    let later = store
+        .due_outbox(now + Duration::seconds(2), 10)
+        .await
+        .unwrap();
+    let texts: Vec<_> = later
+        .iter()
+        .map(|i| i.payload["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts, ["a", "b", "album-2"]);
+
+    store.outbox_done(due[0].id).await.unwrap();
+    store
+        .outbox_retry(due[1].id, now + Duration::seconds(60))
+        .await
+        .unwrap();
+    let due = store
+        .due_outbox(now + Duration::seconds(2), 10)
+        .await
+        .unwrap();
+    assert_eq!(due.len(), 1);
+    assert_eq!(due[0].payload["text"], "album-2");
+    let retried = store
+        .due_outbox(now + Duration::seconds(61), 10)
+        .await
+        .unwrap();
+    assert_eq!(retried.iter().find(|i| i.chat_id == 2).unwrap().attempts, 1);
 }
