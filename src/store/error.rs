@@ -13,6 +13,9 @@ pub enum StoreError {
     /// `insert_case`: the device serial already has an open case; its reference.
     #[error("an open case already exists for this device: {0}")]
     SerialTaken(String),
+    /// A write addressed a case reference that does not exist; the reference.
+    #[error("no case {0}")]
+    UnknownCase(String),
     #[error("unsupported database URL {0} (use sqlite://FILE)")]
     UnsupportedUrl(String),
     #[error("stored data is corrupt: {0}")]

@@ -45,6 +45,17 @@ pub trait Store: Send + Sync + 'static {
     /// A row could not be sent: try again from `not_before`, counting the attempt.
     async fn outbox_retry(&self, id: i64, not_before: DateTime<Utc>) -> Result<(), StoreError>;
 
+    /// Open cases (queued, in review, waiting for the merchant), oldest first: the staff
+    /// `/queue`. At most `limit` (a negative limit returns none).
+    async fn queue(&self, limit: i64) -> Result<Vec<CaseRecord>, StoreError>;
+
+    /// The cases a reviewer holds (in review or waiting for the merchant with
+    /// `claimed_by = staff`), oldest first.
+    async fn cases_claimed_by(&self, staff: i64) -> Result<Vec<CaseRecord>, StoreError>;
+
+    /// Queue statistics for `/stats`; decisions are counted from `decided_since` on.
+    async fn stats(&self, decided_since: DateTime<Utc>) -> Result<QueueStats, StoreError>;
+
     /// Close the connection pool, waiting for connections to be returned.
     async fn close(&self);
 }
@@ -97,6 +108,104 @@ pub trait Tx: Send {
     /// the chat (chat id 0); the chat id in its audit trail and processed updates. Case
     /// references, statuses and the record of who did what when remain.
     async fn forget_chat(&mut self, chat_id: i64, at: DateTime<Utc>) -> Result<(), StoreError>;
+
+    /// One case by its public reference (case-insensitive), read inside the transaction so
+    /// that a decision based on it cannot be overtaken by another writer.
+    async fn case(&mut self, case_ref: &str) -> Result<Option<CaseRecord>, StoreError>;
+
+    /// A reviewer claims a case. Atomic: the status moves from `queued` to `in_review` by a
+    /// conditional update under the write lock, so of two reviewers pressing "claim" at
+    /// once exactly one gets [`ClaimOutcome::Claimed`] and the other
+    /// [`ClaimOutcome::HeldBy`] the winner. A claim sets `claimed_by`, `lease_until` and
+    /// `updated_at` and writes the `claimed` event (actor `staff:<id>`). Claiming again a
+    /// case one already has in review renews its lease to `lease_until`
+    /// ([`ClaimOutcome::AlreadyYours`], no event: the holder did not change).
+    async fn claim_case(
+        &mut self,
+        case_ref: &str,
+        staff: i64,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<ClaimOutcome, StoreError>;
+
+    /// Apply a guarded status change. `Some(updated case)` when every condition of `change`
+    /// held: the status, `updated_at`, the claim (per [`ClaimUpdate`]) and, when moving to
+    /// a decided status, `decided_at` are written with the audit event. `None` when a
+    /// condition did not hold (or the case does not exist): nothing is written.
+    async fn set_status(&mut self, change: &StatusChange)
+        -> Result<Option<CaseRecord>, StoreError>;
+
+    /// Record the merchant's answer to a reviewer's question: `{"at", "text"}` is appended to
+    /// the JSON array `fields.answers` (created when missing) and each file object to
+    /// `attachments`. No audit event: the status change that goes with the answer
+    /// (`set_status` back to `queued`) records it. [`StoreError::UnknownCase`] when there
+    /// is no such case.
+    async fn add_answer(
+        &mut self,
+        case_ref: &str,
+        text: Option<&str>,
+        files: &[serde_json::Value],
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// Return the in-review cases whose lease ran out (`lease_until <= now`) to the queue,
+    /// clearing the claim, with a `lease_expired` event (actor `system`, detail
+    /// `{"staff": previous reviewer}`). Returns the requeued cases as they are now, oldest
+    /// first.
+    async fn expire_leases(&mut self, now: DateTime<Utc>) -> Result<Vec<CaseRecord>, StoreError>;
+
+    /// Remember the staff group message that shows a case (replacing an earlier one).
+    /// [`StoreError::UnknownCase`] when there is no such case.
+    async fn set_staff_card(
+        &mut self,
+        case_ref: &str,
+        chat_id: i64,
+        message_id: i32,
+    ) -> Result<(), StoreError>;
+    /// The staff group message of a case: (chat id, message id).
+    async fn staff_card(&mut self, case_ref: &str) -> Result<Option<(i64, i32)>, StoreError>;
+
+    /// A reviewer's next message in the staff group is the text for `action` on `case_ref`.
+    /// One pending input per reviewer: a newer one replaces the older.
+    async fn set_pending_input(
+        &mut self,
+        user_id: i64,
+        case_ref: &str,
+        action: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// Take (and delete) a reviewer's pending input: (case ref, action, created at).
+    async fn take_pending_input(
+        &mut self,
+        user_id: i64,
+    ) -> Result<Option<(String, String, DateTime<Utc>)>, StoreError>;
+
+    /// Claim the run of a periodic `job` for `period` (e.g. `2025-03-03`): `true` for exactly
+    /// one caller per (job, period), across instances sharing the database.
+    async fn claim_job(
+        &mut self,
+        job: &str,
+        period: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// Chats with an unfinished draft idle since `idle_since` or earlier and not reminded
+    /// yet, longest idle first.
+    async fn drafts_to_remind(&mut self, idle_since: DateTime<Utc>)
+        -> Result<Vec<i64>, StoreError>;
+
+    /// Retention: erase the personal data of cases decided (approved, rejected, withdrawn)
+    /// before `cutoff` and not erased yet. Fields become `{}`, attachments `[]`, the chat id
+    /// 0; in their audit trail `merchant:<chat>` actors become `merchant` and each event's
+    /// detail keeps only the keys `reason` (a reason code) and `staff` (a user id) when they
+    /// hold a plain string or number, so notes, questions and typed reasons are gone while
+    /// who did what when remains. An `erased` event (actor `system`) is appended. Returns
+    /// the references erased, oldest decision first; a second call erases nothing again.
+    async fn erase_decided_before(
+        &mut self,
+        cutoff: DateTime<Utc>,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<String>, StoreError>;
 
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
 }

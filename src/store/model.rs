@@ -22,6 +22,11 @@ pub struct NewDialogue {
     pub state: String,
     pub schema_version: i32,
     pub updated_at: DateTime<Utc>,
+    /// When the merchant last worked on an unfinished draft (`None`: no draft). Stored in
+    /// its own column so the reminder job can find idle drafts without parsing every state.
+    pub draft_since: Option<DateTime<Utc>>,
+    /// Whether the merchant was already reminded of this draft, so a reminder goes out once.
+    pub reminded: bool,
 }
 
 /// Where a case is in the review process.
@@ -67,6 +72,12 @@ impl CaseStatus {
             self,
             CaseStatus::Queued | CaseStatus::InReview | CaseStatus::WaitingMerchant
         )
+    }
+
+    /// A final status: moving into one sets `decided_at`, and retention erases the case's
+    /// personal data some time after it.
+    pub fn is_decided(self) -> bool {
+        !self.is_open()
     }
 }
 
@@ -184,4 +195,67 @@ pub struct CaseFilter {
     pub overdue_at: Option<DateTime<Utc>>,
     /// At most this many (default: all).
     pub limit: Option<i64>,
+}
+
+/// What [`crate::store::Tx::claim_case`] did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClaimOutcome {
+    /// The case was queued and is now in review by the caller.
+    Claimed(CaseRecord),
+    /// The caller already had it in review; the lease was renewed.
+    AlreadyYours(CaseRecord),
+    /// Another reviewer (this staff user id) has it in review.
+    HeldBy(i64),
+    /// The case is in a status that cannot be claimed (waiting for the merchant, decided).
+    NotClaimable(CaseStatus),
+    /// No case with that reference.
+    NotFound,
+}
+
+/// A guarded status transition for [`crate::store::Tx::set_status`]: it applies only when
+/// every condition holds at the moment of the update, so two racing actors (a reviewer
+/// approving while the merchant withdraws, a lease expiring under a reviewer) cannot both
+/// win.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatusChange {
+    pub case_ref: String,
+    /// The update applies only if the current status is one of these.
+    pub from: Vec<CaseStatus>,
+    /// …and, when `Some`, `claimed_by` equals it (only the reviewer holding a case decides it).
+    pub require_claimed_by: Option<i64>,
+    /// …and, when `Some`, `chat_id` equals it (a merchant withdrawing their own case).
+    pub require_chat_id: Option<i64>,
+    pub to: CaseStatus,
+    /// What happens to `claimed_by` and `lease_until`.
+    pub claim: ClaimUpdate,
+    pub at: DateTime<Utc>,
+    /// The audit event written with the change.
+    pub actor: String,
+    pub action: String,
+    pub detail: serde_json::Value,
+}
+
+/// What a status change does to the claim of a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClaimUpdate {
+    /// `claimed_by` and `lease_until` stay as they are.
+    Keep,
+    /// `claimed_by` and `lease_until` become NULL (released, requeued by staff, decided).
+    Clear,
+    /// `claimed_by` stays (who to tell when the merchant answers), `lease_until` becomes NULL
+    /// (waiting for the merchant is not the reviewer's time, so no lease runs out).
+    KeepReviewerClearLease,
+}
+
+/// The numbers behind `/stats`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueStats {
+    /// Every open status with its count, zero counts included, in [`CaseStatus::ALL`] order.
+    pub open_by_status: Vec<(CaseStatus, i64)>,
+    /// Cases decided (approved, rejected or withdrawn) at or after the `since` instant.
+    pub decided_since: i64,
+    /// Median seconds from creation to decision over the approved and rejected cases
+    /// decided at or after `since` (`None` when there are none). Withdrawals are left out:
+    /// they measure the merchant, not the review.
+    pub median_decision_secs: Option<i64>,
 }
