@@ -131,3 +131,30 @@ cmd-cancel = Cancel the application in progress
 cmd-lang = Language / 切换语言
 cmd-help = How this works
 cmd-forget = Delete my stored details
+
+# Review progress (to merchants)
+case-in-review = A reviewer has started on your application <code>{ $ref }</code>; watch for messages.
+case-approved = ✅ Your application <code>{ $ref }</code> has been approved. Staff will contact you if anything else is needed.
+case-rejected = Sorry, your application <code>{ $ref }</code> was not approved. Reason: { $reason }
+reject-note = The reviewer adds: { $text }
+case-question =
+    About your application <code>{ $ref }</code>, the reviewer needs more information:
+    { $question }
+    Just reply with text or a photo and I'll pass it on.
+answer-received = Thanks, I've passed that on; application <code>{ $ref }</code> is back in the review queue.
+answer-later = OK, no answer for now. When you want to reply, send /status and tap "Reply to reviewer".
+answer-prompt = Please send your answer about application <code>{ $ref }</code> (text or photos).
+reminder = Your { $kind } application isn't finished yet ({ $done } of { $total } items). Continue?
+withdraw-confirm = Withdraw application <code>{ $ref }</code>? You would need to apply again.
+withdrawn = Application <code>{ $ref }</code> has been withdrawn.
+cannot-withdraw = Application { $ref } has already been decided and can't be withdrawn.
+btn-withdraw = Withdraw { $ref }
+btn-withdraw-yes = Yes, withdraw
+btn-withdraw-no = Keep it
+btn-answer = Reply to reviewer ({ $ref })
+
+reject-missing-materials = Some materials are missing; please complete them and apply again.
+reject-details-mismatch = The details don't match our records; please check them and apply again.
+reject-unsettled = There are unsettled transactions or balances on the account; please settle them first.
+reject-too-late = The time limit for this request has passed.
+reject-other = Another reason (see the note below).

@@ -132,3 +132,30 @@ cmd-cancel = 取消正在填写的申请
 cmd-lang = 切换语言 / Language
 cmd-help = 使用说明
 cmd-forget = 删除我在这里保存的资料
+
+# 审核进展（发给商户）
+case-in-review = 您的申请 <code>{ $ref }</code> 已有审核人员开始处理，请留意消息。
+case-approved = ✅ 您的申请 <code>{ $ref }</code> 已审核通过。后续如有需要，工作人员会联系您。
+case-rejected = 很抱歉，您的申请 <code>{ $ref }</code> 未通过审核。原因：{ $reason }
+reject-note = 审核人员补充说明：{ $text }
+case-question =
+    关于您的申请 <code>{ $ref }</code>，审核人员需要您补充：
+    { $question }
+    请直接回复文字或照片，我会转给审核人员。
+answer-received = 已收到您的补充材料，申请 <code>{ $ref }</code> 已重新进入审核队列。
+answer-later = 好的，先不回复。想回复时，发 /status 点“回复审核员”即可。
+answer-prompt = 请直接发送您对申请 <code>{ $ref }</code> 的补充（文字或照片）。
+reminder = 您的【{ $kind }】申请还没填完（已填 { $done }/{ $total } 项），要继续吗？
+withdraw-confirm = 确定要撤回申请 <code>{ $ref }</code> 吗？撤回后需要重新提交。
+withdrawn = 申请 <code>{ $ref }</code> 已撤回。
+cannot-withdraw = 申请 { $ref } 已经处理完，无法撤回。
+btn-withdraw = 撤回 { $ref }
+btn-withdraw-yes = 确定撤回
+btn-withdraw-no = 不撤回
+btn-answer = 回复审核员（{ $ref }）
+
+reject-missing-materials = 材料不全，请补齐后重新提交。
+reject-details-mismatch = 填写的信息与系统登记的不一致，请核对后重新提交。
+reject-unsettled = 账户还有未结清的交易或款项，请处理完后再申请。
+reject-too-late = 已超过可办理的时限。
+reject-other = 其他原因（见下方说明）。

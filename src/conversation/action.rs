@@ -45,6 +45,13 @@ pub enum Action {
     Lang(Locale),
     ForgetYes,
     ForgetNo,
+    /// Ask to withdraw one of the merchant's cases (a confirmation follows).
+    Withdraw(String),
+    WithdrawConfirm(String),
+    /// Answer a reviewer's question about a case.
+    AnswerCase(String),
+    /// "No thanks" to a confirmation: nothing changes.
+    Dismiss,
 }
 
 impl Action {
@@ -72,6 +79,10 @@ impl Action {
             Action::Lang(l) => format!("l.{}", l.short()),
             Action::ForgetYes => "fy".into(),
             Action::ForgetNo => "fn".into(),
+            Action::Withdraw(r) => format!("wd.{r}"),
+            Action::WithdrawConfirm(r) => format!("wc.{r}"),
+            Action::AnswerCase(r) => format!("an.{r}"),
+            Action::Dismiss => "ds".into(),
         };
         format!("{step}:{code}")
     }
@@ -118,9 +129,20 @@ pub fn parse_callback(data: &str) -> Option<(u32, Action)> {
         ("l", Some(l)) => Action::Lang(Locale::ALL.into_iter().find(|x| x.short() == l)?),
         ("fy", None) => Action::ForgetYes,
         ("fn", None) => Action::ForgetNo,
+        ("wd", Some(r)) => Action::Withdraw(case_ref(r)?),
+        ("wc", Some(r)) => Action::WithdrawConfirm(case_ref(r)?),
+        ("an", Some(r)) => Action::AnswerCase(case_ref(r)?),
+        ("ds", None) => Action::Dismiss,
         _ => return None,
     };
     Some((step, action))
+}
+
+/// A well-formed case reference, normalized.
+fn case_ref(s: &str) -> Option<String> {
+    crate::domain::CaseRef::parse(s)
+        .ok()
+        .map(|r| r.as_str().to_string())
 }
 
 /// Lower-case ASCII ids: letters, digits, `-` and `_`.
@@ -154,6 +176,10 @@ mod tests {
             Action::Discard,
             Action::ForgetYes,
             Action::ForgetNo,
+            Action::Withdraw("UB-7K3QF9".into()),
+            Action::WithdrawConfirm("CL-ABCDEF".into()),
+            Action::AnswerCase("CX-2345XY".into()),
+            Action::Dismiss,
         ];
         for k in CaseKind::ALL {
             v.push(Action::Topic(k));
@@ -200,6 +226,9 @@ mod tests {
             "99999999999:y",
             "1:ch.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
             "1:t.unbind\u{0}",
+            "1:wd.",
+            "1:wd.UB-7K3QF9;",
+            "1:wc.XX",
             "１:y",
         ] {
             assert_eq!(parse_callback(bad), None, "{bad:?}");

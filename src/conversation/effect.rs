@@ -19,6 +19,15 @@ pub enum Effect {
     Submit(Box<Submission>),
     /// Erase the merchant's stored dialogue (`/forget`).
     Forget,
+    /// The merchant's answer to a reviewer's question: attach it to the case and put the
+    /// case back in the queue.
+    AnswerCase {
+        case_ref: String,
+        text: Option<String>,
+        files: Vec<Attachment>,
+    },
+    /// The merchant withdraws an undecided case of theirs.
+    Withdraw { case_ref: String },
 }
 
 /// A message to the merchant: paragraphs and an optional keyboard.

@@ -34,6 +34,11 @@ pub enum Event {
     /// One item of an album that arrives as separate messages (Telegram's `media_group_id`).
     /// Consecutive parts of one album get a single, combined answer.
     AlbumPart { album_id: String, upload: Upload },
+    /// News about one of the merchant's cases, from the review team (not typed by the
+    /// merchant): told in the merchant's language.
+    CaseNotice(CaseNotice),
+    /// The merchant left an application unfinished a while ago (sent by the reminder job).
+    Reminder,
     /// A shared contact (the "share my phone number" button).
     Contact { phone: String },
     /// A message the merchant edited after sending; its new text, if it has one.
@@ -62,6 +67,31 @@ impl Upload {
             size: None,
         }
     }
+}
+
+/// A change to a merchant's case that they must hear about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaseNotice {
+    /// A reviewer started on it.
+    InReview {
+        case_ref: String,
+    },
+    /// A reviewer asks for more information; the merchant's next message answers.
+    Question {
+        case_ref: String,
+        request_id: String,
+        question: String,
+    },
+    Approved {
+        case_ref: String,
+    },
+    /// `reason` is a reject reason code (`missing-materials`, …, `other`); `text` the
+    /// reviewer's own words for `other`.
+    Rejected {
+        case_ref: String,
+        reason: String,
+        text: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -159,6 +159,9 @@ impl Turn<'_, '_> {
     /// Photos or documents: they fill the current photo field and, for an album, the photo
     /// fields that directly follow it.
     pub(super) fn on_files(&mut self, uploads: &[Upload]) {
+        if matches!(self.d.state, State::AnswerStaff { .. }) {
+            return self.answer_with_files(uploads, None);
+        }
         let Some((draft, field, editing)) = self.asking() else {
             let prefix = if self.draft().is_some() {
                 Msg::new(m::BUTTONS_EXPECTED)
@@ -216,6 +219,9 @@ impl Turn<'_, '_> {
     /// the answer lists everything the album did so far and replaces the previous part's
     /// answer if that was not sent yet, so the merchant reads one reply per album.
     pub(super) fn on_album_part(&mut self, album_id: String, upload: &Upload) {
+        if matches!(self.d.state, State::AnswerStaff { .. }) {
+            return self.answer_with_files(std::slice::from_ref(upload), Some(album_id));
+        }
         let mut album = match self.d.album.take() {
             Some(progress) if progress.id == album_id => progress,
             _ => AlbumProgress {
@@ -267,6 +273,9 @@ impl Turn<'_, '_> {
 
     /// A shared contact fills the phone field.
     pub(super) fn on_contact(&mut self, phone: &str) {
+        if matches!(self.d.state, State::AnswerStaff { .. }) {
+            return self.answer_with_text(phone);
+        }
         match self.asking() {
             Some((draft, field, _)) if field.kind == FieldKind::Phone => {
                 match Phone::parse(phone) {
@@ -451,7 +460,7 @@ fn album_messages(kind: crate::domain::CaseKind, album: &AlbumProgress) -> Vec<M
 }
 
 /// Check a sent file's type and size.
-fn check_upload(upload: &Upload) -> Result<Attachment, Msg> {
+pub(super) fn check_upload(upload: &Upload) -> Result<Attachment, Msg> {
     if upload.kind == FileKind::Document {
         let mime = upload.mime.as_deref().unwrap_or("").to_ascii_lowercase();
         if !DOCUMENT_TYPES.contains(&mime.as_str()) {

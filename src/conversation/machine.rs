@@ -73,8 +73,12 @@ pub(super) struct Turn<'c, 'a> {
 
 impl Turn<'_, '_> {
     fn run(&mut self, input: Incoming) {
-        if let Event::Press(data) = &input.event {
-            return self.on_press(data);
+        self.end_answer_album(&input.event);
+        match input.event {
+            Event::Press(data) => return self.on_press(&data),
+            Event::CaseNotice(notice) => return self.on_case_notice(notice),
+            Event::Reminder => return self.on_reminder(),
+            _ => {}
         }
         self.fresh();
         if !matches!(input.event, Event::AlbumPart { .. }) {
@@ -82,7 +86,7 @@ impl Turn<'_, '_> {
         }
         match input.event {
             Event::Text(text) => self.on_text(&text, input.message_id),
-            Event::Press(_) => {}
+            Event::Press(_) | Event::CaseNotice(_) | Event::Reminder => {}
             Event::Files(uploads) => self.on_files(&uploads),
             Event::AlbumPart { album_id, upload } => self.on_album_part(album_id, &upload),
             Event::Contact { phone } => self.on_contact(&phone),
@@ -91,10 +95,27 @@ impl Turn<'_, '_> {
         }
     }
 
-    /// A new prompt is about to be shown: older buttons stop working.
+    /// The merchant did something: a new prompt is about to be shown, older buttons stop
+    /// working, and a new reminder may be sent if they leave a draft again.
     fn fresh(&mut self) {
         self.d.step = self.d.step.wrapping_add(1);
         self.d.last_active = Some(self.ctx.now);
+        self.d.reminded = false;
+    }
+
+    /// An album answering a reviewer ends with the first event that is not one of its parts.
+    fn end_answer_album(&mut self, event: &Event) {
+        if let State::AnswerStaff {
+            album: Some(album),
+            resume,
+            ..
+        } = &self.d.state
+        {
+            let same = matches!(event, Event::AlbumPart { album_id, .. } if album_id == album);
+            if !same {
+                self.d.state = (**resume).clone();
+            }
+        }
     }
 
     pub fn say(&mut self, parts: Vec<Msg>) {
@@ -138,6 +159,7 @@ impl Turn<'_, '_> {
                 self.on_free_text(text)
             }
             State::Form { .. } | State::Edit { field: Some(_), .. } => self.on_field_text(text),
+            State::AnswerStaff { .. } => self.answer_with_text(text),
             State::Review { .. } | State::Edit { field: None, .. } => {
                 match self.question_intent(text, true) {
                     Some(intent) => self.digress(intent),
@@ -196,8 +218,8 @@ impl Turn<'_, '_> {
         match intent {
             Intent::CaseStatus => {
                 self.d.state = State::Menu;
-                let parts = self.status_parts();
-                self.reply(parts, menu_keyboard(self.d.step));
+                self.status_reply();
+                self.show(Vec::new());
             }
             Intent::Human => {
                 self.d.state = State::Menu;
@@ -272,10 +294,10 @@ impl Turn<'_, '_> {
                 self.show(Vec::new());
             }
             "status" => {
-                let parts = self.status_parts();
-                self.say(parts);
+                self.status_reply();
                 self.show(Vec::new());
             }
+            "cancel" if matches!(self.d.state, State::AnswerStaff { .. }) => self.leave_answer(),
             "cancel" => {
                 if self.draft().is_some() {
                     self.cancel_draft();
@@ -317,8 +339,7 @@ impl Turn<'_, '_> {
             }
             Some(DeepLink::Status) => {
                 self.d.state = State::Menu;
-                let parts = self.status_parts();
-                self.say(parts);
+                self.status_reply();
                 self.show(Vec::new());
             }
             None => {
@@ -343,7 +364,7 @@ impl Turn<'_, '_> {
     }
 
     /// The merchant's cases, as paragraphs.
-    fn status_parts(&self) -> Vec<Msg> {
+    pub(super) fn status_parts(&self) -> Vec<Msg> {
         let cases = &self.ctx.facts.own_cases;
         if cases.is_empty() {
             return vec![Msg::new(m::STATUS_NONE)];
@@ -381,10 +402,13 @@ impl Turn<'_, '_> {
                 self.show(vec![Msg::new(m::LANG_SET)]);
             }
             (Action::MyCases, _) => {
-                let parts = self.status_parts();
-                self.say(parts);
+                self.status_reply();
                 self.show(Vec::new());
             }
+            (Action::Withdraw(case_ref), _) => self.ask_withdraw(case_ref),
+            (Action::WithdrawConfirm(case_ref), _) => self.withdraw(case_ref),
+            (Action::AnswerCase(case_ref), _) => self.start_answer(case_ref),
+            (Action::Dismiss, _) => self.show(vec![Msg::new(m::KEYBOARD_CLOSED)]),
             (Action::Human, state) => {
                 if state.draft().is_none() {
                     self.d.state = State::Menu;
@@ -510,6 +534,9 @@ impl Turn<'_, '_> {
     }
 
     fn on_unsupported(&mut self, _kind: Unsupported) {
+        if matches!(self.d.state, State::AnswerStaff { .. }) {
+            return self.show(vec![Msg::new(m::UNSUPPORTED)]);
+        }
         self.show(vec![Msg::new(m::UNSUPPORTED)]);
     }
 

@@ -56,6 +56,10 @@ pub fn prompt_with(state: &State, step: u32, mut prefix: Vec<Msg>) -> Reply {
             draft,
             field: Some(field),
         } => field_prompt(draft, field, step, true),
+        State::AnswerStaff { case_ref, .. } => (
+            vec![Msg::new(m::ANSWER_PROMPT).with("ref", case_ref.clone())],
+            Keyboard::None,
+        ),
     };
     prefix.extend(parts);
     Reply::new(prefix, keyboard)

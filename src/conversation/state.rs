@@ -24,6 +24,9 @@ pub struct Dialogue {
     pub step: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_active: Option<DateTime<Utc>>,
+    /// A reminder about the unfinished draft was sent (reset by any activity).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reminded: bool,
     /// The album whose parts are arriving, so that they get one combined answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub album: Option<AlbumProgress>,
@@ -62,6 +65,15 @@ pub enum State {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         field: Option<String>,
     },
+    /// A reviewer asked for more information about `case_ref`: the next message or photo
+    /// answers it; then the conversation goes back to `resume`.
+    AnswerStaff {
+        case_ref: String,
+        /// The album being sent as the answer, whose further parts belong to it too.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        album: Option<String>,
+        resume: Box<State>,
+    },
 }
 
 impl State {
@@ -71,6 +83,7 @@ impl State {
             State::Form { draft, .. } | State::Review { draft } | State::Edit { draft, .. } => {
                 Some(draft)
             }
+            State::AnswerStaff { resume, .. } => resume.draft(),
             _ => None,
         }
     }
@@ -166,6 +179,7 @@ mod tests {
             locale: Some(Locale::En),
             step: 7,
             last_active: None,
+            reminded: false,
             album: None,
         };
         assert_eq!(decode(&encode(&d), SCHEMA_VERSION), Some(d));
