@@ -1,0 +1,207 @@
+//! What reviewers can do, and how it travels in callback data and commands. Callback data
+//! is untrusted: only the exact shapes produced here are accepted, and every press is
+//! authorised and checked against the case's current state on the server.
+
+use crate::domain::CaseRef;
+
+/// Why a case is rejected; each has a message for the merchant (`reject-<code>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RejectReason {
+    MissingMaterials,
+    DetailsMismatch,
+    Unsettled,
+    TooLate,
+    /// With the reviewer's own words.
+    Other,
+}
+
+impl RejectReason {
+    pub const ALL: [RejectReason; 5] = [
+        RejectReason::MissingMaterials,
+        RejectReason::DetailsMismatch,
+        RejectReason::Unsettled,
+        RejectReason::TooLate,
+        RejectReason::Other,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            RejectReason::MissingMaterials => "missing-materials",
+            RejectReason::DetailsMismatch => "details-mismatch",
+            RejectReason::Unsettled => "unsettled",
+            RejectReason::TooLate => "too-late",
+            RejectReason::Other => "other",
+        }
+    }
+
+    fn short(self) -> &'static str {
+        match self {
+            RejectReason::MissingMaterials => "mm",
+            RejectReason::DetailsMismatch => "dm",
+            RejectReason::Unsettled => "us",
+            RejectReason::TooLate => "tl",
+            RejectReason::Other => "ot",
+        }
+    }
+
+    /// The merchant-facing message id.
+    pub fn message_id(self) -> String {
+        format!("reject-{}", self.code())
+    }
+}
+
+/// A reviewer's button.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaffAction {
+    Claim,
+    Approve,
+    /// Show the reject reasons.
+    RejectMenu,
+    Reject(RejectReason),
+    /// Ask the merchant for more information (the reviewer types the question next).
+    AskMore,
+    /// An internal note (typed next); never shown to the merchant.
+    Note,
+    /// Give the case back to the queue.
+    Release,
+    /// Back from the reject reasons to the case's buttons.
+    Back,
+}
+
+impl StaffAction {
+    /// `r.<code>.<REF>`, at most 20 bytes.
+    pub fn encode(self, case_ref: &str) -> String {
+        let code = match self {
+            StaffAction::Claim => "cl".to_string(),
+            StaffAction::Approve => "ap".to_string(),
+            StaffAction::RejectMenu => "rm".to_string(),
+            StaffAction::Reject(r) => format!("rj{}", r.short()),
+            StaffAction::AskMore => "ak".to_string(),
+            StaffAction::Note => "nt".to_string(),
+            StaffAction::Release => "rl".to_string(),
+            StaffAction::Back => "bk".to_string(),
+        };
+        format!("r.{code}.{case_ref}")
+    }
+}
+
+/// Parse a reviewer's callback data.
+pub fn parse_staff_callback(data: &str) -> Option<(StaffAction, String)> {
+    if data.len() > 64 {
+        return None;
+    }
+    let rest = data.strip_prefix("r.")?;
+    let (code, case_ref) = rest.split_once('.')?;
+    let case_ref = CaseRef::parse(case_ref).ok()?.as_str().to_string();
+    let action = match code {
+        "cl" => StaffAction::Claim,
+        "ap" => StaffAction::Approve,
+        "rm" => StaffAction::RejectMenu,
+        "ak" => StaffAction::AskMore,
+        "nt" => StaffAction::Note,
+        "rl" => StaffAction::Release,
+        "bk" => StaffAction::Back,
+        other => {
+            let short = other.strip_prefix("rj")?;
+            StaffAction::Reject(RejectReason::ALL.into_iter().find(|r| r.short() == short)?)
+        }
+    };
+    Some((action, case_ref))
+}
+
+/// A reviewer's command in the staff group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StaffCommand {
+    /// Open cases, oldest first, overdue marked.
+    Queue,
+    /// One case's card.
+    Case(String),
+    Stats,
+    /// Cases I hold.
+    Mine,
+    Help,
+}
+
+/// Parse a command typed in the staff group (`/queue`, `/case UB-7K3QF9`, `/stats@bot` …).
+/// Other text is not a command (`None`); a command we do not know is `Some(Help)`.
+pub fn parse_staff_command(text: &str) -> Option<StaffCommand> {
+    let rest = text.trim().strip_prefix('/')?;
+    let mut words = rest.split_whitespace();
+    let name = words.next()?.split('@').next()?.to_ascii_lowercase();
+    Some(match name.as_str() {
+        "queue" => StaffCommand::Queue,
+        "case" => match words.next().and_then(|r| CaseRef::parse(r).ok()) {
+            Some(r) => StaffCommand::Case(r.as_str().to_string()),
+            None => StaffCommand::Help,
+        },
+        "stats" => StaffCommand::Stats,
+        "mine" => StaffCommand::Mine,
+        _ => StaffCommand::Help,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_round_trips() {
+        let mut all = vec![
+            StaffAction::Claim,
+            StaffAction::Approve,
+            StaffAction::RejectMenu,
+            StaffAction::AskMore,
+            StaffAction::Note,
+            StaffAction::Release,
+            StaffAction::Back,
+        ];
+        all.extend(RejectReason::ALL.map(StaffAction::Reject));
+        for a in all {
+            let data = a.encode("UB-7K3QF9");
+            assert!(data.len() <= 64);
+            assert_eq!(
+                parse_staff_callback(&data),
+                Some((a, "UB-7K3QF9".to_string()))
+            );
+        }
+    }
+
+    #[test]
+    fn forged_staff_data_is_refused() {
+        for bad in [
+            "",
+            "r.",
+            "r.cl",
+            "r.cl.",
+            "r.cl.XX",
+            "r.zz.UB-7K3QF9",
+            "r.rjxx.UB-7K3QF9",
+            "1:y",
+            "r.cl.UB-7K3QF9.x",
+        ] {
+            assert_eq!(parse_staff_callback(bad), None, "{bad}");
+        }
+        // Lower case and a missing dash are normalized by CaseRef.
+        assert_eq!(
+            parse_staff_callback("r.ap.ub7k3qf9"),
+            Some((StaffAction::Approve, "UB-7K3QF9".to_string()))
+        );
+    }
+
+    #[test]
+    fn commands() {
+        assert_eq!(parse_staff_command("/queue"), Some(StaffCommand::Queue));
+        assert_eq!(
+            parse_staff_command("/stats@posdesk_bot"),
+            Some(StaffCommand::Stats)
+        );
+        assert_eq!(
+            parse_staff_command("/case ub-7k3qf9"),
+            Some(StaffCommand::Case("UB-7K3QF9".into()))
+        );
+        assert_eq!(parse_staff_command("/case"), Some(StaffCommand::Help));
+        assert_eq!(parse_staff_command("/mine"), Some(StaffCommand::Mine));
+        assert_eq!(parse_staff_command("/frob"), Some(StaffCommand::Help));
+        assert_eq!(parse_staff_command("hello"), None);
+    }
+}
