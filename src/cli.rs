@@ -80,6 +80,27 @@ pub struct RunArgs {
     /// Messages per second overall.
     #[arg(long, env = "POSDESK_THROTTLE_PER_SEC", default_value_t = 30)]
     pub throttle_per_sec: u32,
+    /// The staff group's chat id (cases are posted there); no staff side without it.
+    #[arg(long, env = "POSDESK_STAFF_CHAT_ID", allow_hyphen_values = true)]
+    pub staff_chat_id: Option<i64>,
+    /// User ids allowed to act on cases, comma-separated.
+    #[arg(long, env = "POSDESK_REVIEWERS", default_value = "")]
+    pub reviewers: String,
+    /// Language of staff-facing text (zh-CN or en).
+    #[arg(long, env = "POSDESK_STAFF_LOCALE", default_value = "zh-CN")]
+    pub staff_locale: String,
+    /// Hours a claim lasts before the case returns to the queue.
+    #[arg(long, env = "POSDESK_LEASE_HOURS", default_value_t = 4)]
+    pub lease_hours: u32,
+    /// Hours after which a merchant with an unfinished draft gets one reminder.
+    #[arg(long, env = "POSDESK_REMINDER_HOURS", default_value_t = 24)]
+    pub reminder_hours: u32,
+    /// Days after a decision that a case's personal data is kept.
+    #[arg(long, env = "POSDESK_RETENTION_DAYS", default_value_t = 90)]
+    pub retention_days: u32,
+    /// Hour (China time) of the daily overdue digest.
+    #[arg(long, env = "POSDESK_DIGEST_HOUR", default_value_t = 9)]
+    pub digest_hour: u32,
 }
 
 #[derive(Debug, Args)]

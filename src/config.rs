@@ -16,6 +16,40 @@ pub struct Settings {
     pub holidays: Vec<NaiveDate>,
 }
 
+/// The staff side, from `POSDESK_STAFF_CHAT_ID`, `POSDESK_REVIEWERS`, `POSDESK_STAFF_LOCALE`
+/// and `POSDESK_LEASE_HOURS`. `None` without a staff chat.
+pub fn staff_config(
+    chat_id: Option<i64>,
+    reviewers: &str,
+    locale: &str,
+    lease_hours: u32,
+) -> Result<Option<crate::review::StaffConfig>, ConfigError> {
+    let Some(chat_id) = chat_id else {
+        return Ok(None);
+    };
+    let reviewers = reviewers
+        .split([',', ' '])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<i64>()
+                .map_err(|_| ConfigError::Reviewer(s.to_string()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if reviewers.is_empty() {
+        return Err(ConfigError::NoReviewers);
+    }
+    if lease_hours == 0 {
+        return Err(ConfigError::Lease);
+    }
+    Ok(Some(crate::review::StaffConfig {
+        chat_id,
+        reviewers,
+        locale: Locale::parse(locale).ok_or_else(|| ConfigError::Locale(locale.to_string()))?,
+        lease: chrono::Duration::hours(i64::from(lease_hours)),
+    }))
+}
+
 /// A secret value (bot token, webhook secret): usable, but never printed.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
@@ -160,6 +194,12 @@ pub enum ConfigError {
     WebhookSecret,
     #[error("POSDESK_WEBHOOK_LISTEN: {0:?} is not an address such as 0.0.0.0:8080")]
     Listen(String),
+    #[error("POSDESK_REVIEWERS: {0:?} is not a Telegram user id")]
+    Reviewer(String),
+    #[error("POSDESK_REVIEWERS must list at least one user id when POSDESK_STAFF_CHAT_ID is set")]
+    NoReviewers,
+    #[error("POSDESK_LEASE_HOURS must be at least 1")]
+    Lease,
     #[error("POSDESK_DEFAULT_LOCALE: unknown language {0:?} (use zh-CN or en)")]
     Locale(String),
     #[error("POSDESK_HOLIDAYS: {0:?} is not a date (use YYYY-MM-DD, comma-separated)")]
@@ -261,6 +301,26 @@ mod tests {
         let webhook = parsed.webhook.unwrap();
         assert_eq!(webhook.listen.port(), 8080);
         assert!(!format!("{webhook:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn staff_settings_are_validated() {
+        assert!(staff_config(None, "", "zh-CN", 4).unwrap().is_none());
+        let cfg = staff_config(Some(-1001), "7, 8", "en", 4).unwrap().unwrap();
+        assert_eq!(cfg.reviewers, vec![7, 8]);
+        assert_eq!(cfg.lease, chrono::Duration::hours(4));
+        assert_eq!(
+            staff_config(Some(-1), "", "zh-CN", 4).unwrap_err(),
+            ConfigError::NoReviewers
+        );
+        assert_eq!(
+            staff_config(Some(-1), "x", "zh-CN", 4).unwrap_err(),
+            ConfigError::Reviewer("x".into())
+        );
+        assert_eq!(
+            staff_config(Some(-1), "7", "zh-CN", 0).unwrap_err(),
+            ConfigError::Lease
+        );
     }
 
     #[test]

@@ -162,7 +162,10 @@ pub fn render(l10n: &Localizer, locale: Locale, effects: &[Effect]) -> (String, 
                     l10n.render(locale, &Msg::new(messages::DELETED))
                 ));
             }
-            Effect::Submit(_) | Effect::Forget => {}
+            Effect::Submit(_)
+            | Effect::Forget
+            | Effect::AnswerCase { .. }
+            | Effect::Withdraw { .. } => {}
         }
     }
     (text, buttons)

@@ -16,6 +16,7 @@ pub mod domain;
 pub mod i18n;
 pub mod knowledge;
 pub mod ops;
+pub mod review;
 pub mod service;
 pub mod store;
 pub mod telegram;

@@ -3,8 +3,9 @@
 use anyhow::Context;
 use clap::Parser;
 use posdesk::cli::{CasesCommand, Cli, Command, LogFormat};
-use posdesk::config::{BotSettings, RawBotSettings, Settings, ThrottleSettings};
+use posdesk::config::{staff_config, BotSettings, RawBotSettings, Settings, ThrottleSettings};
 use posdesk::i18n::Locale;
+use posdesk::service::JobSettings;
 use posdesk::service::Service;
 use posdesk::{console, ops, store, telemetry};
 
@@ -28,7 +29,18 @@ async fn main() -> anyhow::Result<()> {
                 overall_per_sec: args.throttle_per_sec,
             };
             let bot = BotSettings::parse(RawBotSettings::from_env(throttle))?;
-            posdesk::telegram::run(settings, bot).await?;
+            let staff = staff_config(
+                args.staff_chat_id,
+                &args.reviewers,
+                &args.staff_locale,
+                args.lease_hours,
+            )?;
+            let jobs = JobSettings {
+                reminder_after: chrono::Duration::hours(i64::from(args.reminder_hours)),
+                retention: chrono::Duration::days(i64::from(args.retention_days)),
+                digest_hour: args.digest_hour.min(23),
+            };
+            posdesk::telegram::run(settings, bot, staff, jobs).await?;
         }
         Command::Ask(args) => {
             let locale = parse_lang(args.lang.as_deref())?.unwrap_or(settings.default_locale);

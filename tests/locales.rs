@@ -38,6 +38,32 @@ fn used_ids() -> Vec<String> {
             .iter()
             .map(|(_, id)| id.to_string()),
     );
+    ids.extend(
+        posdesk::telegram::staff_view::MESSAGES
+            .iter()
+            .map(|s| s.to_string()),
+    );
+    for reason in posdesk::review::RejectReason::ALL {
+        ids.push(reason.message_id());
+        ids.push(format!("staff-reason-{}", reason.code()));
+    }
+    for refusal in [
+        posdesk::review::Refusal::NotReviewer,
+        posdesk::review::Refusal::HeldBy(1),
+        posdesk::review::Refusal::NotClaimed,
+        posdesk::review::Refusal::Decided(posdesk::store::CaseStatus::Approved),
+        posdesk::review::Refusal::WrongStatus(posdesk::store::CaseStatus::Queued),
+        posdesk::review::Refusal::NoSuchCase,
+    ] {
+        ids.push(refusal.message_id().to_string());
+    }
+    for input in [
+        posdesk::review::PendingInput::Question,
+        posdesk::review::PendingInput::RejectOther,
+        posdesk::review::PendingInput::Note,
+    ] {
+        ids.push(input.prompt_id().to_string());
+    }
     for f in forms::all_fields() {
         ids.push(f.label_id());
         ids.push(f.prompt_id());

@@ -1,175 +1,20 @@
 //! The real bot (dispatcher, store, outbox, Throttle) driven over HTTP through a fake
 //! Telegram Bot API on 127.0.0.1.
 
+#[path = "support/bot.rs"]
+mod bot;
 #[path = "support/fake_telegram.rs"]
 mod fake_telegram;
 
+use bot::{luhn_card, open_store, temp_db, Merchant, RunningBot, WAIT};
 use fake_telegram::{Failure, FakeTelegram};
-use posdesk::config::{BotSettings, Secret, Settings, ThrottleSettings, WebhookSettings};
-use posdesk::store::{self, CaseFilter, Store};
+use posdesk::config::{Secret, WebhookSettings};
+use posdesk::store::CaseFilter;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
-
-const WAIT: Duration = Duration::from_secs(20);
-
-/// A bot running in this process until `stop`.
-struct RunningBot {
-    stop: watch::Sender<bool>,
-    task: tokio::task::JoinHandle<Result<(), posdesk::telegram::TelegramError>>,
-}
-
-impl RunningBot {
-    async fn start(fake: &FakeTelegram, db: &Path, webhook: Option<WebhookSettings>) -> RunningBot {
-        let settings =
-            Settings::from_raw(format!("sqlite://{}", db.display()), "zh-CN", None).unwrap();
-        let bot = BotSettings {
-            token: Secret::new(fake.token()),
-            api_url: Some(url::Url::parse(&fake.api_url()).unwrap()),
-            webhook,
-            // Telegram's real limits would make these tests slow; Throttle still applies.
-            throttle: ThrottleSettings {
-                per_chat_per_sec: 1000,
-                per_chat_per_min: 100_000,
-                overall_per_sec: 10_000,
-            },
-        };
-        let (stop, rx) = watch::channel(false);
-        let task = tokio::spawn(posdesk::telegram::run_until(settings, bot, rx));
-        RunningBot { stop, task }
-    }
-
-    async fn stop(self) {
-        let _ = self.stop.send(true);
-        let result = tokio::time::timeout(WAIT, self.task)
-            .await
-            .expect("bot stops in time");
-        result.expect("bot task").expect("bot ran cleanly");
-    }
-}
-
-/// One merchant talking to the bot through the fake API.
-struct Merchant {
-    fake: FakeTelegram,
-    chat: i64,
-    lang: &'static str,
-    seen: usize,
-}
-
-impl Merchant {
-    fn new(fake: &FakeTelegram, chat: i64, lang: &'static str) -> Self {
-        Merchant {
-            fake: fake.clone(),
-            chat,
-            lang,
-            seen: 0,
-        }
-    }
-
-    fn sent(&self) -> Vec<Value> {
-        self.fake
-            .calls_to("sendMessage")
-            .into_iter()
-            .map(|c| c.body)
-            .filter(|b| b["chat_id"].as_i64() == Some(self.chat))
-            .collect()
-    }
-
-    /// Push an update and wait for a reply containing `expect`; returns the new texts.
-    async fn send(&mut self, update: Value, expect: &str) -> String {
-        self.fake.push_update(update);
-        self.expect(expect).await
-    }
-
-    async fn expect(&mut self, expect: &str) -> String {
-        let chat = self.chat;
-        let seen = self.seen;
-        let want = expect.to_string();
-        self.fake
-            .wait_for(&format!("a reply containing {expect:?}"), WAIT, move |f| {
-                f.sent_texts(chat)
-                    .iter()
-                    .skip(seen)
-                    .any(|t| t.contains(&want))
-            })
-            .await;
-        let texts = self.fake.sent_texts(chat);
-        let new = texts[seen..].join("\n---\n");
-        self.seen = texts.len();
-        new
-    }
-
-    async fn say(&mut self, text: &str, expect: &str) -> String {
-        self.send(FakeTelegram::text(self.chat, self.lang, text), expect)
-            .await
-    }
-
-    /// Callback data of the newest button whose label contains `label`.
-    fn button(&self, label: &str) -> String {
-        for body in self.sent().iter().rev() {
-            if let Some(rows) = body["reply_markup"]["inline_keyboard"].as_array() {
-                for b in rows
-                    .iter()
-                    .flat_map(|r| r.as_array().cloned().unwrap_or_default())
-                {
-                    if b["text"].as_str().is_some_and(|t| t.contains(label)) {
-                        return b["callback_data"].as_str().unwrap().to_string();
-                    }
-                }
-            }
-        }
-        panic!(
-            "no button {label:?}; sent: {:#?}",
-            self.fake.sent_texts(self.chat)
-        );
-    }
-
-    async fn tap(&mut self, label: &str, expect: &str) -> String {
-        let data = self.button(label);
-        self.send(
-            FakeTelegram::callback(self.chat, self.lang, 1, &data),
-            expect,
-        )
-        .await
-    }
-}
-
-/// Complete `body` with its Luhn check digit.
-fn luhn_card(body: &str) -> String {
-    let sum: u32 = body
-        .chars()
-        .rev()
-        .enumerate()
-        .map(|(i, c)| {
-            let d = c.to_digit(10).unwrap();
-            if i % 2 == 0 {
-                let x = d * 2;
-                if x > 9 {
-                    x - 9
-                } else {
-                    x
-                }
-            } else {
-                d
-            }
-        })
-        .sum();
-    format!("{body}{}", (10 - sum % 10) % 10)
-}
-
-fn temp_db() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("posdesk.db");
-    (dir, path)
-}
-
-async fn open_store(db: &Path) -> Arc<dyn Store> {
-    store::open(&format!("sqlite://{}", db.display()))
-        .await
-        .unwrap()
-}
 
 /// The conversation of the first test, up to the photos.
 async fn fill_unbind_until_photos(m: &mut Merchant) {
@@ -705,7 +550,9 @@ async fn a_panic_in_one_update_is_contained() {
     let bot: TgBot = teloxide::adaptors::Throttle::new_spawn(raw, Default::default());
     let service =
         posdesk::service::Service::new(store.clone(), posdesk::i18n::Locale::ZhCn, vec![])
-            .with_outbox(Arc::new(posdesk::telegram::outgoing::TelegramRenderer));
+            .with_outbox(Arc::new(
+                posdesk::telegram::outgoing::TelegramRenderer::new(None),
+            ));
     // The real schema, behind a branch that panics on one message.
     let panicking = dptree::entry()
         .branch(

@@ -21,9 +21,9 @@ macro_rules! ftl_files {
 
 /// File names are the same in every locale; a test checks that each message exists in all.
 const ZH_CN: &[(&str, &str)] = ftl_files!("zh-CN":
-    "conversation.ftl", "forms.ftl", "validation.ftl", "answers.ftl", "brands.ftl");
+    "conversation.ftl", "forms.ftl", "validation.ftl", "answers.ftl", "brands.ftl", "staff.ftl");
 const EN: &[(&str, &str)] = ftl_files!("en":
-    "conversation.ftl", "forms.ftl", "validation.ftl", "answers.ftl", "brands.ftl");
+    "conversation.ftl", "forms.ftl", "validation.ftl", "answers.ftl", "brands.ftl", "staff.ftl");
 
 /// The `.ftl` files of a locale as `(path, source)` pairs.
 pub fn sources(locale: Locale) -> &'static [(&'static str, &'static str)] {

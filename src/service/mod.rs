@@ -1,10 +1,18 @@
-//! Applies one incoming event to one chat, atomically (DESIGN.md, principle 4).
+//! Applies events to chats and cases atomically (DESIGN.md, principle 4).
 //!
-//! In a single database transaction: skip the update if it was already applied, load the
-//! dialogue, read the facts the core asks for, run the pure step, insert a submitted case,
-//! save the new dialogue and record the update id. Only after the commit are the effects
-//! handed back to the adapter to send. A crash before the commit leaves nothing half
-//! written and the update is processed again; after it, nothing is redone.
+//! For a merchant's update, in a single database transaction: skip it if it was already
+//! applied, load the dialogue, read the facts the core asks for, run the pure step, carry
+//! out its database effects (queue a case, attach an answer, withdraw), save the dialogue,
+//! write the replies and staff notifications to the outbox, and record the update id.
+//! Staff actions (`staff.rs`) and periodic jobs (`jobs.rs`) reuse the same step for the
+//! merchant's side, inside their own transaction, so a decision and the merchant's
+//! notification are committed together or not at all.
+
+mod jobs;
+mod staff;
+
+pub use jobs::{JobReport, JobSettings};
+pub use staff::{Change, StaffEvent, StaffListing};
 
 use crate::conversation::{
     self, needs, reset_notice, CaseLine, Ctx, Dialogue, Effect, Facts, Incoming, Need, Submission,
@@ -12,8 +20,13 @@ use crate::conversation::{
 };
 use crate::domain::CaseKind;
 use crate::i18n::Locale;
-use crate::store::{NewCase, NewDialogue, NewOutbox, Store, StoreError, Tx};
+use crate::review::StaffConfig;
+use crate::store::{
+    CaseStatus, ClaimUpdate, InsertOutcome, NewCase, NewDialogue, NewOutbox, StatusChange, Store,
+    StoreError, Tx,
+};
 use chrono::{DateTime, NaiveDate, Utc};
+use std::future::Future;
 use std::sync::Arc;
 
 /// How often a transaction that lost a race (busy database, concurrent update of the same
@@ -24,7 +37,8 @@ const MAX_ATTEMPTS: u32 = 6;
 #[derive(Debug, Clone)]
 pub struct Inbound {
     pub chat_id: i64,
-    /// Telegram's update id, for exactly-once processing; `None` for the terminal.
+    /// Telegram's update id, for exactly-once processing; `None` for the terminal and for
+    /// events the system itself generates.
     pub update_id: Option<i64>,
     /// The language the merchant's client reports, used until they choose with `/lang`.
     pub locale_hint: Option<Locale>,
@@ -42,9 +56,11 @@ pub struct Outcome {
     pub duplicate: bool,
 }
 
-/// Turns a step's effects into outbox rows, written in the step's transaction (the Telegram
-/// adapter renders them as Bot API requests). Without one, effects are only returned.
+/// Turns effects and staff events into outbox rows, written in the step's transaction (the
+/// Telegram adapter renders them as Bot API requests). Without one, effects are only
+/// returned.
 pub trait OutboxRenderer: Send + Sync {
+    /// Rows for the merchant's chat.
     fn render(
         &self,
         chat_id: i64,
@@ -52,6 +68,11 @@ pub trait OutboxRenderer: Send + Sync {
         effects: &[Effect],
         now: DateTime<Utc>,
     ) -> Vec<NewOutbox>;
+
+    /// Rows for the staff group.
+    fn staff(&self, _event: &StaffEvent, _now: DateTime<Utc>) -> Vec<NewOutbox> {
+        Vec::new()
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -60,13 +81,14 @@ pub enum ServiceError {
     Store(#[from] StoreError),
 }
 
-/// The conversation, bound to a store.
+/// The conversation and the review queue, bound to a store.
 #[derive(Clone)]
 pub struct Service {
     store: Arc<dyn Store>,
     default_locale: Locale,
     holidays: Arc<Vec<NaiveDate>>,
     outbox: Option<Arc<dyn OutboxRenderer>>,
+    staff: Option<Arc<StaffConfig>>,
 }
 
 impl Service {
@@ -76,6 +98,7 @@ impl Service {
             default_locale,
             holidays: Arc::new(holidays),
             outbox: None,
+            staff: None,
         }
     }
 
@@ -85,8 +108,42 @@ impl Service {
         self
     }
 
+    /// Enable the staff side: cases are posted to this group, these reviewers may act.
+    pub fn with_staff(mut self, staff: StaffConfig) -> Self {
+        self.staff = Some(Arc::new(staff));
+        self
+    }
+
     pub fn default_locale(&self) -> Locale {
         self.default_locale
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    pub fn staff_config(&self) -> Option<&StaffConfig> {
+        self.staff.as_deref()
+    }
+
+    /// Run `attempt` as one transaction, again when it lost a race.
+    pub(crate) async fn retrying<T, F, Fut>(&self, mut attempt: F) -> Result<T, ServiceError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, StoreError>>,
+    {
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            match attempt().await {
+                Ok(value) => return Ok(value),
+                Err(e) if retryable(&e) && tries < MAX_ATTEMPTS => {
+                    tracing::debug!(tries, error = %e, "retrying transaction");
+                    tokio::time::sleep(std::time::Duration::from_millis(5 << tries)).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
     }
 
     /// Record an update that is not part of a conversation (a message in a group, a kind
@@ -99,64 +156,55 @@ impl Service {
         outbox: &[NewOutbox],
         now: DateTime<Utc>,
     ) -> Result<bool, ServiceError> {
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let result = async {
-                let mut tx = self.store.begin().await?;
-                if tx.is_processed(update_id).await? {
-                    return Ok(false);
-                }
-                for item in outbox {
-                    tx.enqueue(item).await?;
-                }
-                tx.mark_processed(update_id, chat_id, now).await?;
-                tx.commit().await?;
-                Ok(true)
-            }
-            .await;
-            match result {
-                Err(e) if retryable(&e) && attempt < MAX_ATTEMPTS => {
-                    tokio::time::sleep(std::time::Duration::from_millis(5 << attempt)).await;
-                }
-                other => return other.map_err(ServiceError::from),
-            }
-        }
-    }
-
-    pub fn store(&self) -> &Arc<dyn Store> {
-        &self.store
-    }
-
-    /// Apply one event, retrying transactions that lost a race.
-    pub async fn handle(&self, inbound: Inbound) -> Result<Outcome, ServiceError> {
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            match self.try_handle(&inbound).await {
-                Ok(outcome) => return Ok(outcome),
-                Err(e) if retryable(&e) && attempt < MAX_ATTEMPTS => {
-                    tracing::debug!(attempt, error = %e, "retrying update");
-                    tokio::time::sleep(std::time::Duration::from_millis(5 << attempt)).await;
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
-    }
-
-    async fn try_handle(&self, inbound: &Inbound) -> Result<Outcome, StoreError> {
-        let chat_id = inbound.chat_id;
-        let hint = inbound.locale_hint.unwrap_or(self.default_locale);
-        let mut tx = self.store.begin().await?;
-        if let Some(update_id) = inbound.update_id {
+        self.retrying(|| async {
+            let mut tx = self.store.begin().await?;
             if tx.is_processed(update_id).await? {
-                return Ok(Outcome {
-                    effects: Vec::new(),
-                    locale: hint,
-                    duplicate: true,
-                });
+                return Ok(false);
             }
-        }
+            for item in outbox {
+                tx.enqueue(item).await?;
+            }
+            tx.mark_processed(update_id, chat_id, now).await?;
+            tx.commit().await?;
+            Ok(true)
+        })
+        .await
+    }
+
+    /// Apply one merchant event.
+    pub async fn handle(&self, inbound: Inbound) -> Result<Outcome, ServiceError> {
+        self.retrying(|| async {
+            let hint = inbound.locale_hint.unwrap_or(self.default_locale);
+            let mut tx = self.store.begin().await?;
+            if let Some(update_id) = inbound.update_id {
+                if tx.is_processed(update_id).await? {
+                    return Ok(Outcome {
+                        effects: Vec::new(),
+                        locale: hint,
+                        duplicate: true,
+                    });
+                }
+            }
+            let outcome = self.step_chat(tx.as_mut(), &inbound).await?;
+            if let Some(update_id) = inbound.update_id {
+                tx.mark_processed(update_id, inbound.chat_id, inbound.now)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok(outcome)
+        })
+        .await
+    }
+
+    /// One step of a chat inside the caller's transaction: dialogue loaded and saved,
+    /// database effects carried out, replies and staff notifications queued.
+    pub(crate) async fn step_chat(
+        &self,
+        tx: &mut dyn Tx,
+        inbound: &Inbound,
+    ) -> Result<Outcome, StoreError> {
+        let chat_id = inbound.chat_id;
+        let now = inbound.now;
         let stored = tx.load_dialogue(chat_id).await?;
         let expected_version = stored.as_ref().map(|s| s.row_version);
         let (dialogue, was_reset) = match &stored {
@@ -170,10 +218,10 @@ impl Service {
             },
         };
 
-        let facts = read_facts(tx.as_mut(), chat_id, &needs(&dialogue, &inbound.incoming)).await?;
+        let facts = read_facts(tx, chat_id, &needs(&dialogue, &inbound.incoming)).await?;
         let ctx = Ctx {
-            now: inbound.now,
-            locale_hint: hint,
+            now,
+            locale_hint: inbound.locale_hint.unwrap_or(self.default_locale),
             entropy: rand::random(),
             holidays: &self.holidays,
             facts: &facts,
@@ -183,39 +231,127 @@ impl Service {
             effects.insert(0, reset_notice());
         }
 
+        let mut staff_events = Vec::new();
         for effect in &effects {
-            match effect {
-                Effect::Submit(submission) => {
-                    tx.insert_case(&new_case(submission, chat_id)).await?;
-                }
-                Effect::Forget => tx.forget_chat(chat_id, inbound.now).await?,
-                _ => {}
-            }
+            self.apply_effect(tx, chat_id, effect, now, &mut staff_events)
+                .await?;
         }
         let locale = ctx.locale(&next);
         if let Some(renderer) = &self.outbox {
-            for item in renderer.render(chat_id, locale, &effects, inbound.now) {
+            for item in renderer.render(chat_id, locale, &effects, now) {
                 tx.enqueue(&item).await?;
+            }
+            for event in &staff_events {
+                for item in renderer.staff(event, now) {
+                    tx.enqueue(&item).await?;
+                }
             }
         }
         let forgot = effects.iter().any(|e| matches!(e, Effect::Forget));
         let record = NewDialogue {
             state: conversation::state::encode(&next),
             schema_version: SCHEMA_VERSION,
-            updated_at: inbound.now,
+            updated_at: now,
+            draft_since: next.state.draft().and(next.last_active),
+            reminded: next.reminded,
         };
         // `forget_chat` removed the row, so the fresh dialogue is inserted anew.
         let expected = if forgot { None } else { expected_version };
         tx.save_dialogue(chat_id, &record, expected).await?;
-        if let Some(update_id) = inbound.update_id {
-            tx.mark_processed(update_id, chat_id, inbound.now).await?;
-        }
-        tx.commit().await?;
         Ok(Outcome {
             effects,
             locale,
             duplicate: false,
         })
+    }
+
+    /// The database side of one effect.
+    async fn apply_effect(
+        &self,
+        tx: &mut dyn Tx,
+        chat_id: i64,
+        effect: &Effect,
+        now: DateTime<Utc>,
+        staff_events: &mut Vec<StaffEvent>,
+    ) -> Result<(), StoreError> {
+        let merchant = format!("merchant:{chat_id}");
+        match effect {
+            Effect::Submit(submission) => {
+                if tx.insert_case(&new_case(submission, chat_id)).await? == InsertOutcome::Inserted
+                {
+                    if let Some(case) = tx.case(&submission.case_ref).await? {
+                        staff_events.push(StaffEvent::Created(case));
+                    }
+                }
+            }
+            Effect::Forget => tx.forget_chat(chat_id, now).await?,
+            Effect::AnswerCase {
+                case_ref,
+                text,
+                files,
+            } => {
+                let files: Vec<serde_json::Value> = files
+                    .iter()
+                    .map(|a| serde_json::json!({ "field": "answer", "file_id": a.file_id, "kind": a.kind }))
+                    .collect();
+                tx.add_answer(case_ref, text.as_deref(), &files, now)
+                    .await?;
+                let requeued = tx
+                    .set_status(&StatusChange {
+                        case_ref: case_ref.clone(),
+                        from: vec![CaseStatus::WaitingMerchant],
+                        require_claimed_by: None,
+                        require_chat_id: Some(chat_id),
+                        to: CaseStatus::Queued,
+                        claim: ClaimUpdate::KeepReviewerClearLease,
+                        at: now,
+                        actor: merchant,
+                        action: "answered".into(),
+                        detail: serde_json::json!({}),
+                    })
+                    .await?;
+                let case = match requeued {
+                    Some(case) => Some(case),
+                    None => tx.case(case_ref).await?,
+                };
+                if let Some(case) = case.filter(|c| c.chat_id == chat_id) {
+                    staff_events.push(StaffEvent::Answered {
+                        case,
+                        text: text.clone(),
+                        files,
+                    });
+                }
+            }
+            Effect::Withdraw { case_ref } => {
+                let withdrawn = tx
+                    .set_status(&StatusChange {
+                        case_ref: case_ref.clone(),
+                        from: vec![
+                            CaseStatus::Queued,
+                            CaseStatus::InReview,
+                            CaseStatus::WaitingMerchant,
+                        ],
+                        require_claimed_by: None,
+                        require_chat_id: Some(chat_id),
+                        to: CaseStatus::Withdrawn,
+                        claim: ClaimUpdate::Clear,
+                        at: now,
+                        actor: merchant,
+                        action: "withdrawn".into(),
+                        detail: serde_json::json!({}),
+                    })
+                    .await?;
+                if let Some(case) = withdrawn {
+                    staff_events.push(StaffEvent::Changed {
+                        case,
+                        by: None,
+                        what: staff::Change::Withdrawn,
+                    });
+                }
+            }
+            Effect::Reply(_) | Effect::Notice(_) | Effect::DeleteMessage(_) => {}
+        }
+        Ok(())
     }
 }
 

@@ -96,11 +96,39 @@ impl Edge {
             }
             Routed::Group {
                 chat_id,
+                user_id,
                 locale,
+                text,
                 callback,
             } => {
+                let staff = self.service.staff_config().map(|s| (s.chat_id, s.locale));
+                if let Some((staff_chat, staff_locale)) = staff.filter(|(c, _)| *c == chat_id) {
+                    let now = Utc::now();
+                    if let Some((cb, data)) = callback {
+                        let toast = self
+                            .service
+                            .staff_press(Some(update_id), chat_id, user_id, &data, now)
+                            .await?;
+                        self.wake.notify_one();
+                        let text = Localizer::global().render(staff_locale, &toast);
+                        if let Err(e) = self
+                            .bot
+                            .answer_callback_query(CallbackQueryId(cb.id))
+                            .text(text)
+                            .await
+                        {
+                            tracing::debug!(error = %e, "could not answer a staff press");
+                        }
+                    } else if let Some(text) = text {
+                        self.service
+                            .staff_message(update_id, staff_chat, user_id, &text, now)
+                            .await?;
+                        self.wake.notify_one();
+                    }
+                    return Ok(());
+                }
                 let locale = locale.unwrap_or(self.service.default_locale());
-                if let Some(cb) = callback {
+                if let Some((cb, _)) = callback {
                     let text =
                         Localizer::global().render(locale, &Msg::new(messages::GROUP_PRIVATE_ONLY));
                     let _ = self

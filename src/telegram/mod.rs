@@ -8,9 +8,12 @@ pub mod outgoing;
 pub mod polling;
 pub mod schema;
 pub mod sender;
+pub mod staff_view;
 pub mod webhook;
 
 use crate::config::{BotSettings, Settings};
+use crate::review::StaffConfig;
+use crate::service::JobSettings;
 use crate::service::Service;
 use crate::store::{self, StoreError};
 use std::sync::Arc;
@@ -34,21 +37,31 @@ pub enum TelegramError {
     Webhook(#[from] std::io::Error),
 }
 
+/// How often the periodic jobs (lease expiry, reminders, digest, retention) look for work.
+const JOB_TICK: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Run the bot until SIGINT or SIGTERM.
-pub async fn run(settings: Settings, bot_settings: BotSettings) -> Result<(), TelegramError> {
+pub async fn run(
+    settings: Settings,
+    bot_settings: BotSettings,
+    staff: Option<StaffConfig>,
+    jobs: JobSettings,
+) -> Result<(), TelegramError> {
     let (stop_tx, stop_rx) = watch::channel(false);
     tokio::spawn(async move {
         wait_for_signal().await;
         tracing::info!("shutting down");
         let _ = stop_tx.send(true);
     });
-    run_until(settings, bot_settings, stop_rx).await
+    run_until(settings, bot_settings, staff, jobs, stop_rx).await
 }
 
 /// Run the bot until `stop` turns true (tests drive this directly).
 pub async fn run_until(
     settings: Settings,
     bot_settings: BotSettings,
+    staff: Option<StaffConfig>,
+    jobs: JobSettings,
     stop: watch::Receiver<bool>,
 ) -> Result<(), TelegramError> {
     let store = store::open(&settings.database_url).await?;
@@ -73,12 +86,16 @@ pub async fn run_until(
             ..Limits::default()
         },
     );
-    let service = Service::new(
+    let mut service = Service::new(
         store.clone(),
         settings.default_locale,
         settings.holidays.clone(),
     )
-    .with_outbox(Arc::new(outgoing::TelegramRenderer));
+    .with_outbox(Arc::new(outgoing::TelegramRenderer::new(staff.as_ref())));
+    if let Some(staff) = staff {
+        tracing::info!(reviewers = staff.reviewers.len(), "staff review enabled");
+        service = service.with_staff(staff);
+    }
     let wake = Arc::new(Notify::new());
     let sender = tokio::spawn(sender::run(
         store.clone(),
@@ -86,6 +103,7 @@ pub async fn run_until(
         wake.clone(),
         stop.clone(),
     ));
+    let job_loop = tokio::spawn(run_jobs(service.clone(), jobs, wake.clone(), stop.clone()));
     let edge = Arc::new(edge::Edge {
         service,
         bot,
@@ -109,6 +127,7 @@ pub async fn run_until(
             Ok(())
         }
     };
+    let _ = job_loop.await;
     // Let the sender deliver what is due, then stop.
     wake.notify_one();
     if tokio::time::timeout(std::time::Duration::from_secs(10), sender)
@@ -119,6 +138,30 @@ pub async fn run_until(
     }
     store.close().await;
     ingress
+}
+
+/// Run the periodic jobs every [`JOB_TICK`] until `stop`.
+async fn run_jobs(
+    service: Service,
+    jobs: JobSettings,
+    wake: Arc<Notify>,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        match service.run_jobs(&jobs, chrono::Utc::now()).await {
+            Ok(report) => {
+                if report != Default::default() {
+                    tracing::info!(?report, "periodic jobs ran");
+                    wake.notify_one();
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "periodic jobs failed; will retry"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(JOB_TICK) => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+    }
 }
 
 async fn wait_for_signal() {

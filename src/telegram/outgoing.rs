@@ -17,8 +17,26 @@ pub const ALBUM_QUIET_MS: i64 = 1500;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Outgoing {
-    /// `sendMessage` with HTML text.
-    Send { text: String, markup: Markup },
+    /// `sendMessage` with HTML text. With `card`, the message shows that case in the staff
+    /// group: its id is remembered so the card can be edited later.
+    Send {
+        text: String,
+        markup: Markup,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        card: Option<String>,
+    },
+    /// Edit a case's card in the staff group (sent anew if it cannot be edited).
+    EditCard {
+        case_ref: String,
+        text: String,
+        markup: Markup,
+    },
+    /// Files by Telegram file id: photos as an album, or documents.
+    Media {
+        file_ids: Vec<String>,
+        photos: bool,
+        caption: String,
+    },
     /// `deleteMessage` (privacy guard).
     Delete { message_id: i32 },
 }
@@ -40,10 +58,19 @@ pub enum Markup {
     Remove,
 }
 
-/// Renders effects in the merchant's language as outbox rows.
-pub struct TelegramRenderer;
+/// Renders effects in the merchant's language as outbox rows, and staff events for the
+/// staff group when there is one.
+pub struct TelegramRenderer {
+    staff: Option<super::staff_view::StaffView>,
+}
 
 impl TelegramRenderer {
+    pub fn new(staff: Option<&crate::review::StaffConfig>) -> Self {
+        TelegramRenderer {
+            staff: staff.map(super::staff_view::StaffView::new),
+        }
+    }
+
     /// The requests for a list of effects (notices are answered with the callback instead).
     pub fn requests(locale: Locale, effects: &[Effect]) -> Vec<(Outgoing, Option<String>)> {
         let l10n = Localizer::global();
@@ -81,13 +108,18 @@ impl TelegramRenderer {
                             Outgoing::Send {
                                 text: chunk,
                                 markup,
+                                card: None,
                             },
                             reply.coalesce.clone(),
                         ));
                     }
                 }
                 Effect::DeleteMessage(id) => out.push((Outgoing::Delete { message_id: *id }, None)),
-                Effect::Notice(_) | Effect::Submit(_) | Effect::Forget => {}
+                Effect::Notice(_)
+                | Effect::Submit(_)
+                | Effect::Forget
+                | Effect::AnswerCase { .. }
+                | Effect::Withdraw { .. } => {}
             }
         }
         out
@@ -98,6 +130,7 @@ impl TelegramRenderer {
         Outgoing::Send {
             text: Localizer::global().render_html(locale, msg),
             markup: Markup::None,
+            card: None,
         }
     }
 }
@@ -139,6 +172,13 @@ impl OutboxRenderer for TelegramRenderer {
             .enumerate()
             .map(|(i, (req, key))| outbox_row(chat_id, &req, key.map(|k| format!("{k}#{i}")), now))
             .collect()
+    }
+
+    fn staff(&self, event: &crate::service::StaffEvent, now: DateTime<Utc>) -> Vec<NewOutbox> {
+        match &self.staff {
+            Some(view) => view.rows(event, now),
+            None => Vec::new(),
+        }
     }
 }
 
@@ -205,6 +245,7 @@ mod tests {
             Outgoing::Send {
                 text,
                 markup: Markup::Inline { rows },
+                ..
             } => {
                 assert!(text.contains("A&amp;B &lt;shop&gt;"), "{text}");
                 assert_eq!(rows[0][0].1, "4:sb");

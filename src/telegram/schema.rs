@@ -30,11 +30,15 @@ pub enum Routed {
         /// The press to answer, if the event is a press.
         callback: Option<Callback>,
     },
-    /// Something in a group or channel: merchants are asked to write in private.
+    /// Something in a group: in the staff group a reviewer's command, typed input or
+    /// press; anywhere else merchants are asked to write in private.
     Group {
         chat_id: i64,
+        user_id: i64,
         locale: Option<Locale>,
-        callback: Option<Callback>,
+        text: Option<String>,
+        /// A press: the callback to answer and its data.
+        callback: Option<(Callback, String)>,
     },
     /// Nothing for us (service messages, kinds we do not subscribe to).
     Ignored,
@@ -100,7 +104,9 @@ fn group_message(m: &Message) -> Routed {
     }
     Routed::Group {
         chat_id: m.chat.id.0,
+        user_id: m.from.as_ref().map(|u| u.id.0 as i64).unwrap_or(0),
         locale: locale_of(m.from.as_ref()),
+        text: m.text().map(str::to_string),
         callback: None,
     }
 }
@@ -125,8 +131,10 @@ fn callback_query(q: &CallbackQuery) -> Routed {
     match q.message.as_ref().map(|m| m.chat()) {
         Some(chat) if !chat.is_private() => Routed::Group {
             chat_id: chat.id.0,
+            user_id: q.from.id.0 as i64,
             locale,
-            callback: Some(callback),
+            text: None,
+            callback: Some((callback, q.data.clone().unwrap_or_default())),
         },
         chat => Routed::Merchant {
             // Without the message (very old, inaccessible), the private chat is the user's.

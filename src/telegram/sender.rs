@@ -9,8 +9,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use teloxide::prelude::*;
 use teloxide::types::{
-    ButtonRequest, InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, KeyboardMarkup,
-    KeyboardRemove, MessageId, ParseMode, ReplyMarkup,
+    ButtonRequest, FileId, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, InputMedia,
+    InputMediaPhoto, KeyboardButton, KeyboardMarkup, KeyboardRemove, MessageId, ParseMode,
+    ReplyMarkup,
 };
 use teloxide::{ApiError, RequestError};
 use tokio::sync::{watch, Notify};
@@ -76,7 +77,7 @@ async fn send_round(store: &Arc<dyn Store>, bot: &TgBot, due: Vec<OutboxItem>) {
         let bot = bot.clone();
         tasks.spawn(async move {
             for item in items {
-                let outcome = send(&bot, &item).await;
+                let outcome = send(&bot, &store, &item).await;
                 let result = match outcome {
                     Sent::Done => store.outbox_done(item.id).await,
                     Sent::Later(_) if item.attempts + 1 >= MAX_ATTEMPTS => {
@@ -105,7 +106,7 @@ async fn send_round(store: &Arc<dyn Store>, bot: &TgBot, due: Vec<OutboxItem>) {
     }
 }
 
-async fn send(bot: &TgBot, item: &OutboxItem) -> Sent {
+async fn send(bot: &TgBot, store: &Arc<dyn Store>, item: &OutboxItem) -> Sent {
     let request: Outgoing = match serde_json::from_value(item.payload.clone()) {
         Ok(r) => r,
         Err(_) => {
@@ -115,21 +116,127 @@ async fn send(bot: &TgBot, item: &OutboxItem) -> Sent {
     };
     let chat = ChatId(item.chat_id);
     let result = match request {
-        Outgoing::Send { text, markup } => {
-            let mut req = bot.send_message(chat, text).parse_mode(ParseMode::Html);
-            if let Some(markup) = reply_markup(markup) {
-                req = req.reply_markup(markup);
-            }
-            req.await.map(|_| ())
+        Outgoing::Send { text, markup, card } => {
+            send_text(bot, store, chat, text, markup, card).await
         }
         Outgoing::Delete { message_id } => bot
             .delete_message(chat, MessageId(message_id))
             .await
             .map(|_| ()),
+        Outgoing::EditCard {
+            case_ref,
+            text,
+            markup,
+        } => edit_card(bot, store, chat, case_ref, text, markup).await,
+        Outgoing::Media {
+            file_ids,
+            photos,
+            caption,
+        } => send_media(bot, chat, file_ids, photos, caption).await,
     };
     match result {
         Ok(()) => Sent::Done,
         Err(e) => classify_error(item, &e),
+    }
+}
+
+async fn send_text(
+    bot: &TgBot,
+    store: &Arc<dyn Store>,
+    chat: ChatId,
+    text: String,
+    markup: Markup,
+    card: Option<String>,
+) -> Result<(), RequestError> {
+    let mut req = bot.send_message(chat, text).parse_mode(ParseMode::Html);
+    if let Some(markup) = reply_markup(markup) {
+        req = req.reply_markup(markup);
+    }
+    let sent = req.await?;
+    if let Some(case_ref) = card {
+        remember_card(store, &case_ref, chat.0, sent.id.0).await;
+    }
+    Ok(())
+}
+
+/// Edit a case's card in place; post it anew when there is none or it cannot be edited.
+async fn edit_card(
+    bot: &TgBot,
+    store: &Arc<dyn Store>,
+    chat: ChatId,
+    case_ref: String,
+    text: String,
+    markup: Markup,
+) -> Result<(), RequestError> {
+    let card = match store.begin().await {
+        Ok(mut tx) => tx.staff_card(&case_ref).await.ok().flatten(),
+        Err(_) => None,
+    };
+    if let Some((card_chat, message_id)) = card.filter(|(c, _)| *c == chat.0) {
+        let mut req = bot
+            .edit_message_text(ChatId(card_chat), MessageId(message_id), text.clone())
+            .parse_mode(ParseMode::Html);
+        if let Markup::Inline { rows } = markup.clone() {
+            req = req.reply_markup(inline(rows));
+        }
+        match req.await {
+            Ok(_) | Err(RequestError::Api(ApiError::MessageNotModified)) => return Ok(()),
+            Err(RequestError::Api(
+                ApiError::MessageToEditNotFound | ApiError::MessageCantBeEdited,
+            )) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    send_text(bot, store, chat, text, markup, Some(case_ref)).await
+}
+
+async fn remember_card(store: &Arc<dyn Store>, case_ref: &str, chat_id: i64, message_id: i32) {
+    let result = async {
+        let mut tx = store.begin().await?;
+        tx.set_staff_card(case_ref, chat_id, message_id).await?;
+        tx.commit().await
+    }
+    .await;
+    if let Err(e) = result {
+        tracing::warn!(error = %e, "could not remember a case card; it will be posted anew");
+    }
+}
+
+async fn send_media(
+    bot: &TgBot,
+    chat: ChatId,
+    file_ids: Vec<String>,
+    photos: bool,
+    caption: String,
+) -> Result<(), RequestError> {
+    let file = |id: &str| InputFile::file_id(FileId(id.to_string()));
+    match (photos, file_ids.as_slice()) {
+        (_, []) => Ok(()),
+        (true, [one]) => bot
+            .send_photo(chat, file(one))
+            .caption(caption)
+            .parse_mode(ParseMode::Html)
+            .await
+            .map(|_| ()),
+        (true, many) => {
+            let media = many.iter().enumerate().map(|(i, id)| {
+                let mut photo = InputMediaPhoto::new(file(id));
+                if i == 0 {
+                    photo = photo.caption(caption.clone()).parse_mode(ParseMode::Html);
+                }
+                InputMedia::Photo(photo)
+            });
+            bot.send_media_group(chat, media).await.map(|_| ())
+        }
+        (false, docs) => {
+            for id in docs {
+                bot.send_document(chat, file(id))
+                    .caption(caption.clone())
+                    .parse_mode(ParseMode::Html)
+                    .await?;
+            }
+            Ok(())
+        }
     }
 }
 
@@ -169,16 +276,18 @@ fn classify_error(item: &OutboxItem, e: &RequestError) -> Sent {
     }
 }
 
+fn inline(rows: Vec<Vec<(String, String)>>) -> InlineKeyboardMarkup {
+    InlineKeyboardMarkup::new(rows.into_iter().map(|row| {
+        row.into_iter()
+            .map(|(label, data)| InlineKeyboardButton::callback(label, data))
+            .collect::<Vec<_>>()
+    }))
+}
+
 fn reply_markup(markup: Markup) -> Option<ReplyMarkup> {
     match markup {
         Markup::None => None,
-        Markup::Inline { rows } => Some(ReplyMarkup::InlineKeyboard(InlineKeyboardMarkup::new(
-            rows.into_iter().map(|row| {
-                row.into_iter()
-                    .map(|(label, data)| InlineKeyboardButton::callback(label, data))
-                    .collect::<Vec<_>>()
-            }),
-        ))),
+        Markup::Inline { rows } => Some(ReplyMarkup::InlineKeyboard(inline(rows))),
         Markup::ShareContact { label } => Some(ReplyMarkup::Keyboard(
             KeyboardMarkup::new(vec![vec![
                 KeyboardButton::new(label).request(ButtonRequest::Contact)

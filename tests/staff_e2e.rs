@@ -1,0 +1,707 @@
+//! The staff half, end to end: the real bot with a staff group and reviewers, driven
+//! through the fake Bot API; jobs run with a controllable clock.
+
+#[path = "support/bot.rs"]
+mod bot;
+#[path = "support/fake_telegram.rs"]
+mod fake_telegram;
+
+use bot::{open_store, temp_db, Merchant, RunningBot, WAIT};
+use chrono::{Duration, TimeZone, Utc};
+use fake_telegram::FakeTelegram;
+use posdesk::config::{Secret, WebhookSettings};
+use posdesk::i18n::Locale;
+use posdesk::review::StaffConfig;
+use posdesk::service::{JobSettings, Service};
+use posdesk::store::{CaseFilter, CaseStatus, NewCase, Store};
+use serde_json::json;
+use std::path::Path;
+use std::sync::Arc;
+
+const STAFF: i64 = -100_500;
+const ALICE: i64 = 71;
+const BOB: i64 = 72;
+const MALLORY: i64 = 99;
+
+fn staff_config() -> StaffConfig {
+    StaffConfig {
+        chat_id: STAFF,
+        reviewers: vec![ALICE, BOB],
+        locale: Locale::ZhCn,
+        lease: Duration::hours(4),
+    }
+}
+
+/// A reviewer in the staff group.
+struct Reviewer {
+    fake: FakeTelegram,
+    user: i64,
+}
+
+impl Reviewer {
+    /// Press a button on the newest staff message that has it; returns the press's answer.
+    async fn press(&self, label: &str) -> String {
+        let data = self.wait_button(label).await;
+        self.press_data(&data).await
+    }
+
+    /// The newest button with `label`, waiting for it to be shown (cards are edited
+    /// asynchronously, through the outbox).
+    async fn wait_button(&self, label: &str) -> String {
+        let deadline = std::time::Instant::now() + WAIT;
+        loop {
+            if let Some(data) = self.try_button(label) {
+                return data;
+            }
+            if std::time::Instant::now() > deadline {
+                return self.find_button(label);
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
+    fn find_button(&self, label: &str) -> String {
+        self.try_button(label)
+            .unwrap_or_else(|| panic!("no staff button {label:?}: {}", self.fake.dump_calls(30)))
+    }
+
+    fn try_button(&self, label: &str) -> Option<String> {
+        for call in self
+            .fake
+            .calls_to("sendMessage")
+            .iter()
+            .chain(self.fake.calls_to("editMessageText").iter())
+            .rev()
+        {
+            if call.body["chat_id"].as_i64() != Some(STAFF) {
+                continue;
+            }
+            if let Some(rows) = call.body["reply_markup"]["inline_keyboard"].as_array() {
+                for b in rows
+                    .iter()
+                    .flat_map(|r| r.as_array().cloned().unwrap_or_default())
+                {
+                    if b["text"].as_str().is_some_and(|t| t.contains(label)) {
+                        return b["callback_data"].as_str().map(String::from);
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    async fn press_data(&self, data: &str) -> String {
+        let before = self.fake.calls_to("answerCallbackQuery").len();
+        let mut update = FakeTelegram::callback(STAFF, "zh-hans", 1, data);
+        update["callback_query"]["from"]["id"] = json!(self.user);
+        self.fake.push_update(update);
+        self.fake
+            .wait_for("the staff press to be answered", WAIT, move |f| {
+                f.calls_to("answerCallbackQuery").len() > before
+            })
+            .await;
+        let answer = self.fake.calls_to("answerCallbackQuery");
+        answer.last().unwrap().body["text"]
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    }
+
+    async fn say(&self, text: &str) {
+        self.fake
+            .push_update(FakeTelegram::group_text(STAFF, self.user, "zh-hans", text));
+    }
+}
+
+/// Wait for a staff group message containing `want`.
+async fn staff_sees(fake: &FakeTelegram, want: &str) -> String {
+    let want_owned = want.to_string();
+    fake.wait_for(
+        &format!("the staff group to see {want:?}"),
+        WAIT,
+        move |f| staff_texts(f).iter().any(|t| t.contains(&want_owned)),
+    )
+    .await;
+    staff_texts(fake)
+        .into_iter()
+        .rev()
+        .find(|t| t.contains(want))
+        .unwrap()
+}
+
+fn staff_texts(fake: &FakeTelegram) -> Vec<String> {
+    fake.calls()
+        .into_iter()
+        .filter(|c| c.ok && (c.method == "sendMessage" || c.method == "editMessageText"))
+        .filter(|c| c.body["chat_id"].as_i64() == Some(STAFF))
+        .filter_map(|c| c.body["text"].as_str().map(String::from))
+        .collect()
+}
+
+/// A merchant who submits a card-change case; returns its reference.
+async fn submit_card_case(
+    fake: &FakeTelegram,
+    chat: i64,
+    lang: &'static str,
+) -> (Merchant, String) {
+    let mut m = Merchant::new(fake, chat, lang);
+    let (open, submit, yes) = if lang == "en" {
+        ("Apply for me", "Submit", "Yes")
+    } else {
+        ("帮我提交申请", "提交", "是")
+    };
+    m.say(
+        "/start card_lakala",
+        if lang == "en" {
+            "final word"
+        } else {
+            "人工审核"
+        },
+    )
+    .await;
+    m.tap(
+        open,
+        if lang == "en" {
+            "merchant number"
+        } else {
+            "商户编号"
+        },
+    )
+    .await;
+    m.say(
+        "822100012345678",
+        if lang == "en" {
+            "merchant's name"
+        } else {
+            "商户名称"
+        },
+    )
+    .await;
+    m.say("陈氏理发", if lang == "en" { "mobile" } else { "手机号" })
+        .await;
+    m.say(
+        "13612345678",
+        if lang == "en" { "Which bank" } else { "银行" },
+    )
+    .await;
+    m.say("建设银行", if lang == "en" { "last 4" } else { "后 4 位" })
+        .await;
+    m.say("4321", if lang == "en" { "own name" } else { "本人" })
+        .await;
+    m.tap(
+        yes,
+        if lang == "en" {
+            "portrait"
+        } else {
+            "人像面"
+        },
+    )
+    .await;
+    m.send(
+        FakeTelegram::photo(chat, lang, &format!("id-{chat}"), None, None),
+        if lang == "en" {
+            "Please check"
+        } else {
+            "请核对"
+        },
+    )
+    .await;
+    let out = m.tap(submit, "CD-").await;
+    let case_ref = out
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .find(|w| w.starts_with("CD-") && w.len() == 9)
+        .unwrap()
+        .to_string();
+    (m, case_ref)
+}
+
+async fn start(fake: &FakeTelegram, db: &Path) -> RunningBot {
+    RunningBot::start_with(fake, db, None, Some(staff_config()), JobSettings::default()).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_case_is_claimed_questioned_answered_with_a_photo_and_approved() {
+    let fake = FakeTelegram::start().await;
+    let (_dir, db) = temp_db();
+    let bot = start(&fake, &db).await;
+    let (mut m, case_ref) = submit_card_case(&fake, 8001, "en").await;
+
+    // The card reaches the group, phone masked, with the photo.
+    let card = staff_sees(&fake, &case_ref).await;
+    assert!(
+        card.contains("136****5678") && !card.contains("13612345678"),
+        "{card}"
+    );
+    fake.wait_for("the case's photo in the group", WAIT, |f| {
+        f.calls_to("sendPhoto")
+            .iter()
+            .any(|c| c.body["chat_id"].to_string().contains(&STAFF.to_string()))
+    })
+    .await;
+
+    let alice = Reviewer {
+        fake: fake.clone(),
+        user: ALICE,
+    };
+    let bob = Reviewer {
+        fake: fake.clone(),
+        user: BOB,
+    };
+    let mallory = Reviewer {
+        fake: fake.clone(),
+        user: MALLORY,
+    };
+    let claim = alice.find_button("认领");
+    assert_eq!(alice.press_data(&claim).await, "已认领");
+    m.expect("A reviewer has started").await;
+    // Bob is told who has it; Mallory is not a reviewer.
+    assert!(bob.press_data(&claim).await.contains(&format!("#{ALICE}")));
+    let approve = alice.wait_button("通过").await;
+    assert_eq!(mallory.press_data(&approve).await, "只有审核人员可以操作");
+    assert_eq!(
+        bob.press_data(&approve).await,
+        format!("已被 #{ALICE} 认领")
+    );
+
+    // Ask for more: the question goes to the merchant in English.
+    alice.press("要求补充").await;
+    staff_sees(&fake, "请直接发送要商户补充的内容").await;
+    alice.say("请补拍营业执照").await;
+    let out = m.expect("the reviewer needs more information").await;
+    assert!(out.contains("请补拍营业执照"), "{out}");
+    staff_sees(&fake, "请商户补充").await;
+    m.send(
+        FakeTelegram::photo(8001, "en", "licence-photo", None, None),
+        "back in the review queue",
+    )
+    .await;
+    staff_sees(&fake, "商户回复了").await;
+
+    let store = open_store(&db).await;
+    let case = store.get_case(&case_ref).await.unwrap().unwrap();
+    assert_eq!(case.status, CaseStatus::Queued);
+    assert!(case.attachments.to_string().contains("licence-photo"));
+
+    // Claim again and approve.
+    alice.press("认领").await;
+    assert_eq!(alice.press("通过").await, "已处理");
+    m.expect("approved").await;
+    let case = store.get_case(&case_ref).await.unwrap().unwrap();
+    assert_eq!(case.status, CaseStatus::Approved);
+    let actions: Vec<String> = store
+        .case_events(&case_ref)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    for a in ["created", "claimed", "asked", "answered", "approved"] {
+        assert!(actions.iter().any(|x| x == a), "{a} in {actions:?}");
+    }
+    // Nothing changed by the refused presses.
+    assert!(!actions.iter().any(|x| x == "rejected"));
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rejection_reaches_the_merchant_in_their_language_with_the_reason() {
+    let fake = FakeTelegram::start().await;
+    let (_dir, db) = temp_db();
+    let bot = start(&fake, &db).await;
+    let (mut en, en_ref) = submit_card_case(&fake, 8002, "en").await;
+    let (mut zh, zh_ref) = submit_card_case(&fake, 8003, "zh-hans").await;
+    staff_sees(&fake, &en_ref).await;
+    staff_sees(&fake, &zh_ref).await;
+    let alice = Reviewer {
+        fake: fake.clone(),
+        user: ALICE,
+    };
+
+    alice
+        .press_data(&posdesk::review::StaffAction::Claim.encode(&en_ref))
+        .await;
+    alice
+        .press_data(&posdesk::review::StaffAction::RejectMenu.encode(&en_ref))
+        .await;
+    alice.press("有未结清交易").await;
+    let out = en.expect("was not approved").await;
+    assert!(out.contains("unsettled transactions"), "{out}");
+
+    alice
+        .press_data(&posdesk::review::StaffAction::Claim.encode(&zh_ref))
+        .await;
+    alice
+        .press_data(
+            &posdesk::review::StaffAction::Reject(posdesk::review::RejectReason::Other)
+                .encode(&zh_ref),
+        )
+        .await;
+    alice.say("身份证照片看不清，请重新提交").await;
+    let out = zh.expect("未通过审核").await;
+    assert!(
+        out.contains("其他原因") && out.contains("身份证照片看不清"),
+        "{out}"
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_merchant_can_withdraw_and_staff_commands_answer() {
+    let fake = FakeTelegram::start().await;
+    let (_dir, db) = temp_db();
+    let bot = start(&fake, &db).await;
+    let (mut m, case_ref) = submit_card_case(&fake, 8004, "zh-hans").await;
+    staff_sees(&fake, &case_ref).await;
+    let alice = Reviewer {
+        fake: fake.clone(),
+        user: ALICE,
+    };
+    alice.say("/queue").await;
+    let queue = staff_sees(&fake, "待处理案件").await;
+    assert!(queue.contains(&case_ref));
+    alice
+        .say(&format!("/case {}", case_ref.to_lowercase()))
+        .await;
+    staff_sees(&fake, "待认领").await;
+    alice.say("/stats").await;
+    let stats = staff_sees(&fake, "队列统计").await;
+    assert!(stats.contains("待认领：1"), "{stats}");
+    alice.say("/mine").await;
+    staff_sees(&fake, "你手上没有案件").await;
+    // A non-reviewer's command is refused.
+    Reviewer {
+        fake: fake.clone(),
+        user: MALLORY,
+    }
+    .say("/queue")
+    .await;
+    staff_sees(&fake, "只有审核人员可以操作").await;
+
+    m.say("/status", "排队").await;
+    m.tap("撤回", "确定要撤回").await;
+    m.tap("确定撤回", "已撤回").await;
+    staff_sees(&fake, "商户撤回了").await;
+    let store = open_store(&db).await;
+    assert_eq!(
+        store.get_case(&case_ref).await.unwrap().unwrap().status,
+        CaseStatus::Withdrawn
+    );
+    bot.stop().await;
+}
+
+/// A case written straight to the store, with fixed values.
+fn known_case(n: u32, status_days_ago: i64) -> NewCase {
+    let created =
+        Utc.with_ymd_and_hms(2026, 11, 2, 2, 0, 0).unwrap() + Duration::days(i64::from(n));
+    NewCase {
+        case_ref: posdesk::domain::CaseRef::generate(
+            posdesk::domain::CaseKind::Unbind,
+            7000 + u64::from(n),
+        )
+        .as_str()
+        .to_string(),
+        draft_id: format!("draft-{n}"),
+        kind: "unbind".into(),
+        brand: "lakala".into(),
+        serial: Some(format!("LKL{n:05}")),
+        fields: json!({ "phone": format!("1381234{n:04}"), "merchant_name": format!("店{n}") }),
+        attachments: json!([{ "field": "id_front", "file_id": format!("f{n}"), "kind": "photo" }]),
+        chat_id: 900 + i64::from(n),
+        locale: "zh-CN".into(),
+        created_at: created,
+        due_at: created + Duration::days(status_days_ago.max(0) + 3),
+    }
+}
+
+async fn insert(store: &Arc<dyn Store>, case: &NewCase) {
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_case(case).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_reviewers_racing_to_claim_one_case_one_wins_every_time() {
+    let fake = FakeTelegram::start().await;
+    let (_dir, db) = temp_db();
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let url = format!("http://127.0.0.1:{port}/hook");
+    let hook = WebhookSettings {
+        url: url::Url::parse(&url).unwrap(),
+        secret: Secret::new("race-secret"),
+        listen: format!("127.0.0.1:{port}").parse().unwrap(),
+    };
+    let store = open_store(&db).await;
+    let refs: Vec<String> = (0..50u64)
+        .map(|n| {
+            posdesk::domain::CaseRef::generate(posdesk::domain::CaseKind::Unbind, 100_000 + n)
+                .as_str()
+                .to_string()
+        })
+        .collect();
+    for (n, case_ref) in refs.iter().enumerate() {
+        let mut case = known_case(n as u32, 0);
+        case.case_ref = case_ref.clone();
+        case.serial = Some(format!("RACE{n:04}"));
+        insert(&store, &case).await;
+    }
+    let bot = RunningBot::start_with(
+        &fake,
+        &db,
+        Some(hook),
+        Some(staff_config()),
+        JobSettings::default(),
+    )
+    .await;
+    fake.wait_for("setWebhook", WAIT, |f| !f.calls_to("setWebhook").is_empty())
+        .await;
+    let mut next_id = 10_000;
+    for case_ref in &refs {
+        let data = posdesk::review::StaffAction::Claim.encode(case_ref);
+        let press = |user: i64, id: i64| {
+            let mut u = FakeTelegram::callback(STAFF, "zh-hans", 1, &data);
+            u["callback_query"]["from"]["id"] = json!(user);
+            u["update_id"] = json!(id);
+            u
+        };
+        let (a, b) = (press(ALICE, next_id), press(BOB, next_id + 1));
+        next_id += 2;
+        let (sa, sb) = tokio::join!(
+            FakeTelegram::post_webhook(&url, Some("race-secret"), &a),
+            FakeTelegram::post_webhook(&url, Some("race-secret"), &b)
+        );
+        assert_eq!((sa, sb), (200, 200));
+        let case = store.get_case(case_ref).await.unwrap().unwrap();
+        assert_eq!(case.status, CaseStatus::InReview);
+        let winner = case.claimed_by.unwrap();
+        assert!(winner == ALICE || winner == BOB);
+        let claims = store
+            .case_events(case_ref)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.action == "claimed")
+            .count();
+        assert_eq!(claims, 1, "{case_ref}: exactly one claim");
+    }
+    let answers: Vec<String> = fake
+        .calls_to("answerCallbackQuery")
+        .into_iter()
+        .filter_map(|c| c.body["text"].as_str().map(String::from))
+        .collect();
+    assert_eq!(answers.iter().filter(|t| *t == "已认领").count(), 50);
+    assert_eq!(
+        answers.iter().filter(|t| t.starts_with("已被 #")).count(),
+        50,
+        "the loser is told who has it"
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leases_digest_reminders_and_retention_follow_the_clock() {
+    let fake = FakeTelegram::start().await;
+    let (_dir, db) = temp_db();
+    let store = open_store(&db).await;
+    let service = Service::new(store.clone(), Locale::ZhCn, vec![])
+        .with_outbox(Arc::new(
+            posdesk::telegram::outgoing::TelegramRenderer::new(Some(&staff_config())),
+        ))
+        .with_staff(staff_config());
+    for n in 0..3 {
+        insert(&store, &known_case(n, 0)).await;
+    }
+    let [a, b, c]: [String; 3] = store
+        .list_cases(&CaseFilter::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.case_ref)
+        .rev()
+        .collect::<Vec<_>>()
+        .try_into()
+        .unwrap();
+    let t0 = Utc.with_ymd_and_hms(2026, 11, 10, 2, 0, 0).unwrap();
+    // Alice claims `a` at t0; four hours later the lease is gone.
+    let toast = service
+        .staff_press(
+            None,
+            STAFF,
+            ALICE,
+            &posdesk::review::StaffAction::Claim.encode(&a),
+            t0,
+        )
+        .await
+        .unwrap();
+    assert_eq!(toast.id, "staff-claimed");
+    assert_eq!(
+        service
+            .expire_leases(t0 + Duration::hours(3))
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        service
+            .expire_leases(t0 + Duration::hours(4) + Duration::minutes(1))
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        store.get_case(&a).await.unwrap().unwrap().status,
+        CaseStatus::Queued
+    );
+
+    // The digest: once per day, from 09:00 China time, listing the overdue cases.
+    let morning = Utc.with_ymd_and_hms(2026, 11, 20, 0, 30, 0).unwrap(); // 08:30 in China
+    assert!(!service.overdue_digest(morning, 9).await.unwrap());
+    let nine = morning + Duration::hours(1);
+    assert!(service.overdue_digest(nine, 9).await.unwrap());
+    assert!(
+        !service
+            .overdue_digest(nine + Duration::hours(2), 9)
+            .await
+            .unwrap(),
+        "once a day"
+    );
+
+    // Decide `b`, then retention after 90 days erases its personal data but keeps the trail.
+    service
+        .staff_press(
+            None,
+            STAFF,
+            BOB,
+            &posdesk::review::StaffAction::Claim.encode(&b),
+            t0,
+        )
+        .await
+        .unwrap();
+    service
+        .staff_press(
+            None,
+            STAFF,
+            BOB,
+            &posdesk::review::StaffAction::Approve.encode(&b),
+            t0,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        service
+            .apply_retention(t0 + Duration::days(89), Duration::days(90))
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        service
+            .apply_retention(t0 + Duration::days(91), Duration::days(90))
+            .await
+            .unwrap(),
+        1
+    );
+    let erased = store.get_case(&b).await.unwrap().unwrap();
+    assert_eq!(erased.fields, json!({}));
+    assert_eq!(erased.attachments, json!([]));
+    let trail = store.case_events(&b).await.unwrap();
+    assert!(trail
+        .iter()
+        .any(|e| e.action == "approved" && e.actor == format!("staff:{BOB}")));
+    assert!(!format!("{trail:?}").contains("1381234"));
+    let untouched = store.get_case(&c).await.unwrap().unwrap();
+    assert_ne!(untouched.fields, json!({}));
+
+    // The outbox now holds the group's lines; deliver them through the fake API.
+    let raw =
+        teloxide::Bot::new(fake.token()).set_api_url(url::Url::parse(&fake.api_url()).unwrap());
+    let bot = teloxide::adaptors::Throttle::new_spawn(raw, Default::default());
+    let (_stop, stopped) = tokio::sync::watch::channel(true);
+    tokio::time::timeout(
+        WAIT,
+        posdesk::telegram::sender::run(
+            store.clone(),
+            bot,
+            Arc::new(tokio::sync::Notify::new()),
+            stopped,
+        ),
+    )
+    .await
+    .unwrap();
+    let texts = staff_texts(&fake);
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("认领已超时") && t.contains(&a)),
+        "{texts:?}"
+    );
+    let digest = texts
+        .iter()
+        .find(|t| t.contains("今日超时案件"))
+        .expect("digest sent");
+    for r in [&a, &c] {
+        assert!(digest.contains(r.as_str()), "{digest}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_draft_gets_one_reminder() {
+    let fake = FakeTelegram::start().await;
+    let (_dir, db) = temp_db();
+    let bot = start(&fake, &db).await;
+    let mut m = Merchant::new(&fake, 8005, "zh-hans");
+    m.say("/start close_lakala", "人工审核").await;
+    m.tap("帮我提交申请", "商户编号").await;
+    bot.stop().await;
+
+    let store = open_store(&db).await;
+    let service = Service::new(store.clone(), Locale::ZhCn, vec![]);
+    let now = Utc::now();
+    assert_eq!(
+        service
+            .send_reminders(now + Duration::hours(23), Duration::hours(24))
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        service
+            .send_reminders(now + Duration::hours(25), Duration::hours(24))
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        service
+            .send_reminders(now + Duration::hours(26), Duration::hours(24))
+            .await
+            .unwrap(),
+        0,
+        "only one"
+    );
+}
+
+#[tokio::test]
+async fn the_csv_export_of_a_known_set_of_cases() {
+    let (_dir, db) = temp_db();
+    let store = open_store(&db).await;
+    for n in 0..2 {
+        insert(&store, &known_case(n, 0)).await;
+    }
+    let mut out = Vec::new();
+    posdesk::ops::export_csv(store.as_ref(), None, &mut out)
+        .await
+        .unwrap();
+    let text = String::from_utf8(out).unwrap();
+    let cases = store.list_cases(&CaseFilter::default()).await.unwrap();
+    let (first, second) = (&cases[1], &cases[0]);
+    let expected = format!(
+        "ref,kind,brand,status,serial,created_at,due_at,decided_at,claimed_by,locale,attachments,fields\n\
+         {},unbind,lakala,queued,LKL00000,2026-11-02T02:00:00+00:00,2026-11-05T02:00:00+00:00,,,zh-CN,1,\"{{\"\"merchant_name\"\":\"\"店0\"\",\"\"phone\"\":\"\"138****0000\"\"}}\"\n\
+         {},unbind,lakala,queued,LKL00001,2026-11-03T02:00:00+00:00,2026-11-06T02:00:00+00:00,,,zh-CN,1,\"{{\"\"merchant_name\"\":\"\"店1\"\",\"\"phone\"\":\"\"138****0001\"\"}}\"\n",
+        first.case_ref, second.case_ref
+    );
+    assert_eq!(text, expected);
+}
