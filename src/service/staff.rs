@@ -140,7 +140,11 @@ impl Service {
             return Ok(Msg::new(Refusal::NotReviewer.message_id()));
         };
         if let Err(refusal) = cfg.authorize(chat_id, user) {
-            tracing::warn!(user, "staff press by someone who is not a reviewer refused");
+            tracing::warn!(
+                user,
+                chat = chat_id,
+                "staff press by someone who is not a reviewer refused"
+            );
             return Ok(Msg::new(refusal.message_id()));
         }
         let Some((action, case_ref)) = parse_staff_callback(data) else {

@@ -127,6 +127,12 @@ impl Edge {
                     }
                     return Ok(());
                 }
+                // Group ids are not personal data; operators need this one to configure
+                // POSDESK_STAFF_CHAT_ID.
+                tracing::info!(
+                    group = chat_id,
+                    "message in a group that is not the staff group"
+                );
                 let locale = locale.unwrap_or(self.service.default_locale());
                 if let Some((cb, _)) = callback {
                     let text =
