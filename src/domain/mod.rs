@@ -29,7 +29,7 @@ pub use invalid::Invalid;
 pub use merchant::{MerchantName, MerchantNo};
 pub use person::PersonName;
 pub use phone::{mask_phones, Phone};
-pub use privacy::{id_number_valid, luhn_valid, scan_sensitive, Sensitive};
+pub use privacy::{id_number_valid, luhn_complete, luhn_valid, scan_sensitive, Sensitive};
 pub use serial::DeviceSerial;
 pub use text::FreeText;
 pub use yesno::parse_yes_no;

@@ -97,6 +97,17 @@ pub fn luhn_valid(digits: &str) -> bool {
     sum % 10 == 0
 }
 
+/// `body` completed with its Luhn check digit (for building valid test numbers and
+/// checking the guard against them); `None` when `body` is not all ASCII digits.
+pub fn luhn_complete(body: &str) -> Option<String> {
+    if body.is_empty() || !body.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    (0..10)
+        .map(|d| format!("{body}{d}"))
+        .find(|candidate| luhn_valid(candidate))
+}
+
 /// A PRC resident ID number (18 characters): six digits of region, eight of birth date
 /// (YYYYMMDD), three of sequence, and an ISO 7064 MOD 11-2 check character (`0`–`9` or `X`).
 /// The birth date must be a real calendar date from 1900 to 2099; the bound is fixed rather
@@ -820,5 +831,19 @@ mod tests {
             serde_json::to_string(&Sensitive::SmsCode).unwrap(),
             "\"sms-code\""
         );
+    }
+}
+
+#[cfg(test)]
+mod luhn_complete_tests {
+    use super::*;
+
+    #[test]
+    fn completes_to_a_valid_number() {
+        let card = luhn_complete("622202123456789").unwrap();
+        assert_eq!(card.len(), 16);
+        assert!(luhn_valid(&card));
+        assert_eq!(luhn_complete("12a"), None);
+        assert_eq!(luhn_complete(""), None);
     }
 }

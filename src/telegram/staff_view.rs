@@ -144,14 +144,7 @@ impl StaffView {
             Msg::new("staff-card-status")
                 .with("status", case.status.as_str())
                 .with("due", calendar::china_date(case.due_at).to_string())
-                .with(
-                    "overdue",
-                    if case.status.is_open() && case.due_at < now {
-                        "yes"
-                    } else {
-                        "no"
-                    },
-                )
+                .with("overdue", overdue(case, now))
                 .with("who", who(case.claimed_by)),
         ];
         let mut lines = Vec::new();
@@ -293,14 +286,7 @@ impl StaffView {
             .with_msg("kind", Msg::new(kind))
             .with("status", case.status.as_str())
             .with("due", calendar::china_date(case.due_at).to_string())
-            .with(
-                "overdue",
-                if case.status.is_open() && case.due_at < now {
-                    "yes"
-                } else {
-                    "no"
-                },
-            )
+            .with("overdue", overdue(case, now))
             .with("who", who(case.claimed_by))
     }
 
@@ -353,6 +339,15 @@ impl StaffView {
             }
             StaffListing::Help => self.html(&Msg::new("staff-help")),
         }
+    }
+}
+
+/// `yes` when an open case is past its due date (a Fluent selector value).
+fn overdue(case: &CaseRecord, now: DateTime<Utc>) -> &'static str {
+    if case.status.is_open() && case.due_at < now {
+        "yes"
+    } else {
+        "no"
     }
 }
 
