@@ -192,3 +192,26 @@ fn html_rendering_escapes_what_merchants_typed_and_plain_rendering_drops_tags() 
     assert!(l10n.render_html(Locale::ZhCn, &header).starts_with("<b>"));
     assert!(!l10n.render(Locale::ZhCn, &header).contains('<'));
 }
+
+#[test]
+fn list_items_stay_together_and_paragraphs_are_spaced() {
+    let l10n = Localizer::global();
+    let line = |v: &str| {
+        Msg::new(messages::REVIEW_LINE)
+            .with_msg("label", Msg::new("field-phone-label"))
+            .with_msg("value", Msg::new(messages::VALUE_TEXT).with("text", v))
+    };
+    let text = l10n.render_all(
+        Locale::En,
+        &[
+            Msg::new(messages::REVIEW_FOOTER),
+            line("1"),
+            line("2"),
+            Msg::new(messages::REVIEW_FOOTER),
+        ],
+    );
+    let lines: Vec<&str> = text.split('\n').collect();
+    assert_eq!(lines[1], "");
+    assert!(lines[2].ends_with('1') && lines[3].ends_with('2'), "{text}");
+    assert_eq!(lines[4], "");
+}

@@ -90,13 +90,9 @@ impl Localizer {
         self.render_with(locale, msg, true)
     }
 
-    /// Several messages as HTML paragraphs separated by a blank line.
+    /// Several messages as HTML paragraphs (see [`join_parts`]).
     pub fn render_all_html(&self, locale: Locale, parts: &[Msg]) -> String {
-        parts
-            .iter()
-            .map(|m| self.render_html(locale, m))
-            .collect::<Vec<_>>()
-            .join("\n\n")
+        join_parts(parts, |m| self.render_html(locale, m))
     }
 
     /// A missing id renders as the id itself (and is logged), so a merchant always gets a
@@ -125,14 +121,24 @@ impl Localizer {
         text.into_owned()
     }
 
-    /// Render several messages as paragraphs separated by a blank line.
+    /// Render several messages as paragraphs (see [`join_parts`]).
     pub fn render_all(&self, locale: Locale, parts: &[Msg]) -> String {
-        parts
-            .iter()
-            .map(|m| self.render(locale, m))
-            .collect::<Vec<_>>()
-            .join("\n\n")
+        join_parts(parts, |m| self.render(locale, m))
     }
+}
+
+/// Paragraphs are separated by a blank line, except that consecutive list items (messages
+/// whose id ends in `-line`, such as the fields of a summary) stay on consecutive lines.
+fn join_parts(parts: &[Msg], render: impl Fn(&Msg) -> String) -> String {
+    let mut out = String::new();
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            let list = part.id.ends_with("-line") && parts[i - 1].id.ends_with("-line");
+            out.push_str(if list { "\n" } else { "\n\n" });
+        }
+        out.push_str(&render(part));
+    }
+    out
 }
 
 /// The formatting tags `.ftl` texts may use (Telegram HTML).
