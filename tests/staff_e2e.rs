@@ -2,12 +2,16 @@
 //! through the fake Bot API; jobs run with a controllable clock.
 
 #[path = "support/bot.rs"]
+#[macro_use]
 mod bot;
+#[path = "support/db.rs"]
+mod db;
 #[path = "support/fake_telegram.rs"]
 mod fake_telegram;
 
-use bot::{open_store, temp_db, Merchant, RunningBot, WAIT};
+use bot::{open_store, Merchant, RunningBot, WAIT};
 use chrono::{Duration, TimeZone, Utc};
+use db::TestDb;
 use fake_telegram::FakeTelegram;
 use posdesk::config::{Secret, WebhookSettings};
 use posdesk::i18n::Locale;
@@ -15,7 +19,6 @@ use posdesk::review::StaffConfig;
 use posdesk::service::{JobSettings, Service};
 use posdesk::store::{CaseFilter, CaseStatus, NewCase, Store};
 use serde_json::json;
-use std::path::Path;
 use std::sync::Arc;
 
 const STAFF: i64 = -100_500;
@@ -215,15 +218,14 @@ async fn submit_card_case(
     (m, case_ref)
 }
 
-async fn start(fake: &FakeTelegram, db: &Path) -> RunningBot {
+async fn start(fake: &FakeTelegram, db: &str) -> RunningBot {
     RunningBot::start_with(fake, db, None, Some(staff_config()), JobSettings::default()).await
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_case_is_claimed_questioned_answered_with_a_photo_and_approved() {
+backends!(a_case_is_claimed_questioned_answered_with_a_photo_and_approved);
+async fn a_case_is_claimed_questioned_answered_with_a_photo_and_approved(db: &TestDb) {
     let fake = FakeTelegram::start().await;
-    let (_dir, db) = temp_db();
-    let bot = start(&fake, &db).await;
+    let bot = start(&fake, &db.url).await;
     let (mut m, case_ref) = submit_card_case(&fake, 8001, "en").await;
 
     // The card reaches the group, phone masked, with the photo.
@@ -277,7 +279,7 @@ async fn a_case_is_claimed_questioned_answered_with_a_photo_and_approved() {
     .await;
     staff_sees(&fake, "商户回复了").await;
 
-    let store = open_store(&db).await;
+    let store = open_store(&db.url).await;
     let case = store.get_case(&case_ref).await.unwrap().unwrap();
     assert_eq!(case.status, CaseStatus::Queued);
     assert!(case.attachments.to_string().contains("licence-photo"));
@@ -303,11 +305,10 @@ async fn a_case_is_claimed_questioned_answered_with_a_photo_and_approved() {
     bot.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_rejection_reaches_the_merchant_in_their_language_with_the_reason() {
+backends!(a_rejection_reaches_the_merchant_in_their_language_with_the_reason);
+async fn a_rejection_reaches_the_merchant_in_their_language_with_the_reason(db: &TestDb) {
     let fake = FakeTelegram::start().await;
-    let (_dir, db) = temp_db();
-    let bot = start(&fake, &db).await;
+    let bot = start(&fake, &db.url).await;
     let (mut en, en_ref) = submit_card_case(&fake, 8002, "en").await;
     let (mut zh, zh_ref) = submit_card_case(&fake, 8003, "zh-hans").await;
     staff_sees(&fake, &en_ref).await;
@@ -345,11 +346,10 @@ async fn a_rejection_reaches_the_merchant_in_their_language_with_the_reason() {
     bot.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_merchant_can_withdraw_and_staff_commands_answer() {
+backends!(the_merchant_can_withdraw_and_staff_commands_answer);
+async fn the_merchant_can_withdraw_and_staff_commands_answer(db: &TestDb) {
     let fake = FakeTelegram::start().await;
-    let (_dir, db) = temp_db();
-    let bot = start(&fake, &db).await;
+    let bot = start(&fake, &db.url).await;
     let (mut m, case_ref) = submit_card_case(&fake, 8004, "zh-hans").await;
     staff_sees(&fake, &case_ref).await;
     let alice = Reviewer {
@@ -381,7 +381,7 @@ async fn the_merchant_can_withdraw_and_staff_commands_answer() {
     m.tap("撤回", "确定要撤回").await;
     m.tap("确定撤回", "已撤回").await;
     staff_sees(&fake, "商户撤回了").await;
-    let store = open_store(&db).await;
+    let store = open_store(&db.url).await;
     assert_eq!(
         store.get_case(&case_ref).await.unwrap().unwrap().status,
         CaseStatus::Withdrawn
@@ -419,10 +419,9 @@ async fn insert(store: &Arc<dyn Store>, case: &NewCase) {
     tx.commit().await.unwrap();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_reviewers_racing_to_claim_one_case_one_wins_every_time() {
+backends!(two_reviewers_racing_to_claim_one_case_one_wins_every_time);
+async fn two_reviewers_racing_to_claim_one_case_one_wins_every_time(db: &TestDb) {
     let fake = FakeTelegram::start().await;
-    let (_dir, db) = temp_db();
     let port = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
@@ -433,7 +432,7 @@ async fn two_reviewers_racing_to_claim_one_case_one_wins_every_time() {
         secret: Secret::new("race-secret"),
         listen: format!("127.0.0.1:{port}").parse().unwrap(),
     };
-    let store = open_store(&db).await;
+    let store = open_store(&db.url).await;
     let refs: Vec<String> = (0..50u64)
         .map(|n| {
             posdesk::domain::CaseRef::generate(posdesk::domain::CaseKind::Unbind, 100_000 + n)
@@ -449,7 +448,7 @@ async fn two_reviewers_racing_to_claim_one_case_one_wins_every_time() {
     }
     let bot = RunningBot::start_with(
         &fake,
-        &db,
+        &db.url,
         Some(hook),
         Some(staff_config()),
         JobSettings::default(),
@@ -500,11 +499,10 @@ async fn two_reviewers_racing_to_claim_one_case_one_wins_every_time() {
     bot.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn leases_digest_reminders_and_retention_follow_the_clock() {
+backends!(leases_digest_reminders_and_retention_follow_the_clock);
+async fn leases_digest_reminders_and_retention_follow_the_clock(db: &TestDb) {
     let fake = FakeTelegram::start().await;
-    let (_dir, db) = temp_db();
-    let store = open_store(&db).await;
+    let store = open_store(&db.url).await;
     let service = Service::new(store.clone(), Locale::ZhCn, vec![])
         .with_outbox(Arc::new(
             posdesk::telegram::outgoing::TelegramRenderer::new(Some(&staff_config())),
@@ -646,17 +644,16 @@ async fn leases_digest_reminders_and_retention_follow_the_clock() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_idle_draft_gets_one_reminder() {
+backends!(an_idle_draft_gets_one_reminder);
+async fn an_idle_draft_gets_one_reminder(db: &TestDb) {
     let fake = FakeTelegram::start().await;
-    let (_dir, db) = temp_db();
-    let bot = start(&fake, &db).await;
+    let bot = start(&fake, &db.url).await;
     let mut m = Merchant::new(&fake, 8005, "zh-hans");
     m.say("/start close_lakala", "人工审核").await;
     m.tap("帮我提交申请", "商户编号").await;
     bot.stop().await;
 
-    let store = open_store(&db).await;
+    let store = open_store(&db.url).await;
     let service = Service::new(store.clone(), Locale::ZhCn, vec![]);
     let now = Utc::now();
     assert_eq!(
@@ -683,10 +680,9 @@ async fn an_idle_draft_gets_one_reminder() {
     );
 }
 
-#[tokio::test]
-async fn the_csv_export_of_a_known_set_of_cases() {
-    let (_dir, db) = temp_db();
-    let store = open_store(&db).await;
+backends!(the_csv_export_of_a_known_set_of_cases);
+async fn the_csv_export_of_a_known_set_of_cases(db: &TestDb) {
+    let store = open_store(&db.url).await;
     for n in 0..2 {
         insert(&store, &known_case(n, 0)).await;
     }

@@ -2,16 +2,19 @@
 //! Telegram Bot API on 127.0.0.1.
 
 #[path = "support/bot.rs"]
+#[macro_use]
 mod bot;
+#[path = "support/db.rs"]
+mod db;
 #[path = "support/fake_telegram.rs"]
 mod fake_telegram;
 
-use bot::{luhn_card, open_store, temp_db, Merchant, RunningBot, WAIT};
+use bot::{luhn_card, open_store, Merchant, RunningBot, WAIT};
+use db::TestDb;
 use fake_telegram::{Failure, FakeTelegram};
 use posdesk::config::{Secret, WebhookSettings};
 use posdesk::store::CaseFilter;
 use serde_json::Value;
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -29,11 +32,10 @@ async fn fill_unbind_until_photos(m: &mut Merchant) {
     m.say("张伟", "手机号").await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_chinese_merchant_goes_from_start_to_a_queued_case() {
+backends!(a_chinese_merchant_goes_from_start_to_a_queued_case);
+async fn a_chinese_merchant_goes_from_start_to_a_queued_case(db: &TestDb) {
     let fake = FakeTelegram::start().await;
-    let (_dir, db) = temp_db();
-    let bot = RunningBot::start(&fake, &db, None).await;
+    let bot = RunningBot::start(&fake, &db.url, None).await;
     let mut m = Merchant::new(&fake, 5001, "zh-hans");
 
     fill_unbind_until_photos(&mut m).await;
@@ -115,7 +117,7 @@ async fn a_chinese_merchant_goes_from_start_to_a_queued_case() {
     );
     bot.stop().await;
 
-    let store = open_store(&db).await;
+    let store = open_store(&db.url).await;
     let cases = store.list_cases(&CaseFilter::default()).await.unwrap();
     assert_eq!(cases.len(), 1);
     let case = &cases[0];
@@ -135,11 +137,10 @@ async fn a_chinese_merchant_goes_from_start_to_a_queued_case() {
     assert_eq!(case.locale, "zh-CN");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn redelivered_updates_and_resent_presses_make_one_case() {
+backends!(redelivered_updates_and_resent_presses_make_one_case);
+async fn redelivered_updates_and_resent_presses_make_one_case(db: &TestDb) {
     let fake = FakeTelegram::start().await;
-    let (_dir, db) = temp_db();
-    let bot = RunningBot::start(&fake, &db, None).await;
+    let bot = RunningBot::start(&fake, &db.url, None).await;
     let mut m = Merchant::new(&fake, 5002, "en");
     m.say("/start", "Hello").await;
     m.tap("Change settlement card", "Which brand").await;
@@ -194,7 +195,7 @@ async fn redelivered_updates_and_resent_presses_make_one_case() {
     );
     bot.stop().await;
 
-    let store = open_store(&db).await;
+    let store = open_store(&db.url).await;
     let cases = store.list_cases(&CaseFilter::default()).await.unwrap();
     assert_eq!(cases.len(), 1, "exactly one case");
     assert_eq!(cases[0].fields["merchant_no"], "822100012345678");
@@ -204,11 +205,10 @@ async fn redelivered_updates_and_resent_presses_make_one_case() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_429_is_waited_out_and_no_reply_is_dropped() {
+backends!(a_429_is_waited_out_and_no_reply_is_dropped);
+async fn a_429_is_waited_out_and_no_reply_is_dropped(db: &TestDb) {
     let fake = FakeTelegram::start().await;
-    let (_dir, db) = temp_db();
-    let bot = RunningBot::start(&fake, &db, None).await;
+    let bot = RunningBot::start(&fake, &db.url, None).await;
     let mut m = Merchant::new(&fake, 5003, "zh-hans");
     fake.fail_next("sendMessage", Failure::RetryAfter(1));
     let started = std::time::Instant::now();
@@ -231,10 +231,9 @@ async fn a_429_is_waited_out_and_no_reply_is_dropped() {
     bot.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn webhook_mode_refuses_requests_without_the_secret() {
+backends!(webhook_mode_refuses_requests_without_the_secret);
+async fn webhook_mode_refuses_requests_without_the_secret(db: &TestDb) {
     let fake = FakeTelegram::start().await;
-    let (_dir, db) = temp_db();
     let port = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
@@ -245,7 +244,7 @@ async fn webhook_mode_refuses_requests_without_the_secret() {
         secret: Secret::new("s3cret-token_1"),
         listen: format!("127.0.0.1:{port}").parse().unwrap(),
     };
-    let bot = RunningBot::start(&fake, &db, Some(hook)).await;
+    let bot = RunningBot::start(&fake, &db.url, Some(hook)).await;
     fake.wait_for("setWebhook", WAIT, |f| !f.calls_to("setWebhook").is_empty())
         .await;
     let registered = fake.calls_to("setWebhook")[0].body.clone();
@@ -269,7 +268,7 @@ async fn webhook_mode_refuses_requests_without_the_secret() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(fake.sent_texts(5004).is_empty(), "nothing happened");
     {
-        let store = open_store(&db).await;
+        let store = open_store(&db.url).await;
         let mut tx = store.begin().await.unwrap();
         assert!(!tx.is_processed(77).await.unwrap());
         drop(tx);
@@ -291,11 +290,10 @@ async fn webhook_mode_refuses_requests_without_the_secret() {
     bot.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_full_card_number_is_deleted_and_never_reaches_the_database() {
+backends!(a_full_card_number_is_deleted_and_never_reaches_the_database);
+async fn a_full_card_number_is_deleted_and_never_reaches_the_database(db: &TestDb) {
     let fake = FakeTelegram::start().await;
-    let (dir, db) = temp_db();
-    let bot = RunningBot::start(&fake, &db, None).await;
+    let bot = RunningBot::start(&fake, &db.url, None).await;
     let mut m = Merchant::new(&fake, 5005, "zh-hans");
     m.say("/start card_lakala", "人工审核").await;
     m.tap("帮我提交申请", "商户编号").await;
@@ -317,20 +315,16 @@ async fn a_full_card_number_is_deleted_and_never_reaches_the_database() {
     m.send(update, "完整").await;
     assert_eq!(fake.calls_to("deleteMessage").len(), 2);
     bot.stop().await;
-    for entry in std::fs::read_dir(dir.path()).unwrap() {
-        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
-        assert!(
-            !String::from_utf8_lossy(&bytes).contains(card),
-            "the card number is in the database files"
-        );
-    }
+    assert!(
+        !db.contains_text(card).await,
+        "the card number is in the database"
+    );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_message_kind_gets_a_clear_reply() {
+backends!(every_message_kind_gets_a_clear_reply);
+async fn every_message_kind_gets_a_clear_reply(db: &TestDb) {
     let fake = FakeTelegram::start().await;
-    let (_dir, db) = temp_db();
-    let bot = RunningBot::start(&fake, &db, None).await;
+    let bot = RunningBot::start(&fake, &db.url, None).await;
     let mut m = Merchant::new(&fake, 5006, "en");
     m.say("/start", "Hello").await;
     m.send(FakeTelegram::sticker(5006, "en"), "stickers").await;
@@ -381,12 +375,12 @@ async fn every_message_kind_gets_a_clear_reply() {
 }
 
 /// `posdesk run` as a separate process on the fake API.
-fn spawn_bot_process(fake: &FakeTelegram, db: &Path) -> tokio::process::Child {
+fn spawn_bot_process(fake: &FakeTelegram, db: &str) -> tokio::process::Child {
     tokio::process::Command::new(env!("CARGO_BIN_EXE_posdesk"))
         .arg("run")
         .env("TELOXIDE_TOKEN", fake.token())
         .env("TELOXIDE_API_URL", fake.api_url())
-        .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+        .env("DATABASE_URL", db)
         .env("POSDESK_THROTTLE_CHAT_PER_SEC", "1000")
         .env("POSDESK_THROTTLE_CHAT_PER_MIN", "100000")
         .env("POSDESK_THROTTLE_PER_SEC", "10000")
@@ -399,11 +393,10 @@ fn spawn_bot_process(fake: &FakeTelegram, db: &Path) -> tokio::process::Child {
         .expect("spawn posdesk run")
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_killed_bot_loses_no_update_and_applies_none_twice() {
+backends!(a_killed_bot_loses_no_update_and_applies_none_twice);
+async fn a_killed_bot_loses_no_update_and_applies_none_twice(db: &TestDb) {
     let fake = FakeTelegram::start().await;
-    let (_dir, db) = temp_db();
-    let mut bot = spawn_bot_process(&fake, &db);
+    let mut bot = spawn_bot_process(&fake, &db.url);
     let mut m = Merchant::new(&fake, 5007, "zh-hans");
     let mut pushed = Vec::new();
 
@@ -436,7 +429,7 @@ async fn a_killed_bot_loses_no_update_and_applies_none_twice() {
             tokio::time::sleep(Duration::from_millis(*ms)).await;
             bot.start_kill().unwrap();
             bot.wait().await.unwrap();
-            bot = spawn_bot_process(&fake, &db);
+            bot = spawn_bot_process(&fake, &db.url);
         }
         m.expect(expect).await;
     }
@@ -445,13 +438,13 @@ async fn a_killed_bot_loses_no_update_and_applies_none_twice() {
     m.expect("委托书").await;
     bot.start_kill().unwrap();
     bot.wait().await.unwrap();
-    bot = spawn_bot_process(&fake, &db);
+    bot = spawn_bot_process(&fake, &db.url);
     m.tap("跳过", "请核对").await;
     m.tap("提交", "申请编号").await;
     bot.start_kill().unwrap();
     bot.wait().await.unwrap();
 
-    let store = open_store(&db).await;
+    let store = open_store(&db.url).await;
     let cases = store.list_cases(&CaseFilter::default()).await.unwrap();
     assert_eq!(cases.len(), 1, "one case");
     let f = &cases[0].fields;
@@ -469,17 +462,17 @@ async fn a_killed_bot_loses_no_update_and_applies_none_twice() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn logs_are_json_with_an_update_span_and_never_hold_the_token_or_a_phone() {
+backends!(logs_are_json_with_an_update_span_and_never_hold_the_token_or_a_phone);
+async fn logs_are_json_with_an_update_span_and_never_hold_the_token_or_a_phone(db: &TestDb) {
     let fake = FakeTelegram::start().await;
-    let (dir, db) = temp_db();
-    let log_path = dir.path().join("bot.log");
+    let log_dir = tempfile::tempdir().unwrap();
+    let log_path = log_dir.path().join("bot.log");
     let log = std::fs::File::create(&log_path).unwrap();
     let mut bot = tokio::process::Command::new(env!("CARGO_BIN_EXE_posdesk"))
         .arg("run")
         .env("TELOXIDE_TOKEN", fake.token())
         .env("TELOXIDE_API_URL", fake.api_url())
-        .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+        .env("DATABASE_URL", &db.url)
         .env("POSDESK_THROTTLE_CHAT_PER_SEC", "1000")
         .env("RUST_LOG", "debug")
         .env("POSDESK_LOG_FORMAT", "json")
@@ -543,8 +536,8 @@ async fn a_panic_in_one_update_is_contained() {
     use teloxide::types::{Message, Update};
 
     let fake = FakeTelegram::start().await;
-    let (_dir, db) = temp_db();
-    let store = open_store(&db).await;
+    let db = TestDb::sqlite();
+    let store = open_store(&db.url).await;
     let raw =
         teloxide::Bot::new(fake.token()).set_api_url(url::Url::parse(&fake.api_url()).unwrap());
     let bot: TgBot = teloxide::adaptors::Throttle::new_spawn(raw, Default::default());
@@ -605,11 +598,10 @@ async fn a_panic_in_one_update_is_contained() {
     let _ = Event::Text(String::new());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sigterm_stops_the_bot_cleanly_after_sending_what_is_due() {
+backends!(sigterm_stops_the_bot_cleanly_after_sending_what_is_due);
+async fn sigterm_stops_the_bot_cleanly_after_sending_what_is_due(db: &TestDb) {
     let fake = FakeTelegram::start().await;
-    let (_dir, db) = temp_db();
-    let mut bot = spawn_bot_process(&fake, &db);
+    let mut bot = spawn_bot_process(&fake, &db.url);
     let mut m = Merchant::new(&fake, 5009, "en");
     m.say("/start", "Hello").await;
     let pid = bot.id().unwrap().to_string();
@@ -627,7 +619,7 @@ async fn sigterm_stops_the_bot_cleanly_after_sending_what_is_due() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_posdesk"))
         .arg("run")
         .env_remove("TELOXIDE_TOKEN")
-        .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+        .env("DATABASE_URL", &db.url)
         .env("RUST_BACKTRACE", "0")
         .output()
         .unwrap();

@@ -8,7 +8,7 @@ use posdesk::review::StaffConfig;
 use posdesk::service::JobSettings;
 use posdesk::store::{self, Store};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -24,7 +24,7 @@ pub struct RunningBot {
 impl RunningBot {
     pub async fn start(
         fake: &FakeTelegram,
-        db: &Path,
+        db: &str,
         webhook: Option<WebhookSettings>,
     ) -> RunningBot {
         Self::start_with(fake, db, webhook, None, JobSettings::default()).await
@@ -32,13 +32,12 @@ impl RunningBot {
 
     pub async fn start_with(
         fake: &FakeTelegram,
-        db: &Path,
+        db: &str,
         webhook: Option<WebhookSettings>,
         staff: Option<StaffConfig>,
         jobs: JobSettings,
     ) -> RunningBot {
-        let settings =
-            Settings::from_raw(format!("sqlite://{}", db.display()), "zh-CN", None).unwrap();
+        let settings = Settings::from_raw(db.to_string(), "zh-CN", None).unwrap();
         let bot = BotSettings {
             token: Secret::new(fake.token()),
             api_url: Some(url::Url::parse(&fake.api_url()).unwrap()),
@@ -155,14 +154,26 @@ pub fn luhn_card(body: &str) -> String {
     posdesk::domain::luhn_complete(body).unwrap()
 }
 
-pub fn temp_db() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("posdesk.db");
-    (dir, path)
+pub async fn open_store(db: &str) -> Arc<dyn Store> {
+    store::open(db).await.unwrap()
 }
 
-pub async fn open_store(db: &Path) -> Arc<dyn Store> {
-    store::open(&format!("sqlite://{}", db.display()))
-        .await
-        .unwrap()
+/// Run a test body once per backend: `name::sqlite`, and `name::postgres` when
+/// `POSDESK_TEST_PG_URL` is set (otherwise it passes, saying it was skipped).
+macro_rules! backends {
+    ($body:ident) => {
+        mod $body {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$body(&super::db::TestDb::sqlite()).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(db) = super::db::TestDb::postgres().await {
+                    super::$body(&db).await;
+                }
+            }
+        }
+    };
 }

@@ -1,0 +1,141 @@
+//! Test databases: a SQLite file in a temporary directory, or a fresh PostgreSQL schema of
+//! its own (when `POSDESK_TEST_PG_URL` is set), both reached through an ordinary
+//! `DATABASE_URL`, so the code under test cannot tell it is a test.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// One test's database. A PostgreSQL schema is dropped when the test ends.
+pub struct TestDb {
+    pub backend: Backend,
+    pub url: String,
+    /// The SQLite file's directory (its files are inspected by privacy tests).
+    pub dir: Option<tempfile::TempDir>,
+    schema: Option<(String, String)>,
+}
+
+/// The PostgreSQL server for tests, if configured.
+pub fn pg_url() -> Option<String> {
+    std::env::var("POSDESK_TEST_PG_URL")
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+}
+
+impl TestDb {
+    pub fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("posdesk.db").display());
+        TestDb {
+            backend: Backend::Sqlite,
+            url,
+            dir: Some(dir),
+            schema: None,
+        }
+    }
+
+    /// A fresh schema on the test server; `None` (with a note) when none is configured.
+    pub async fn postgres() -> Option<TestDb> {
+        let Some(base) = pg_url() else {
+            // Straight to the stderr handle: libtest captures `eprintln!`, and the skip
+            // must be visible in a plain `cargo test`.
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "PostgreSQL tests skipped: POSDESK_TEST_PG_URL is not set"
+            );
+            return None;
+        };
+        let schema = format!("t_{:016x}", rand::random::<u64>());
+        let pool = sqlx::PgPool::connect(&base)
+            .await
+            .expect("POSDESK_TEST_PG_URL reachable");
+        sqlx::query(&format!("CREATE SCHEMA {schema}"))
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+        let sep = if base.contains('?') { '&' } else { '?' };
+        let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
+        Some(TestDb {
+            backend: Backend::Postgres,
+            url,
+            dir: None,
+            schema: Some((base, schema)),
+        })
+    }
+
+    /// Every backend this machine can test: SQLite, and PostgreSQL when configured.
+    pub async fn all() -> Vec<TestDb> {
+        let mut dbs = vec![TestDb::sqlite()];
+        dbs.extend(TestDb::postgres().await);
+        dbs
+    }
+
+    pub fn sqlite_path(&self) -> Option<PathBuf> {
+        self.dir.as_ref().map(|d| d.path().join("posdesk.db"))
+    }
+
+    /// Whether `needle` appears anywhere in what the database stores: the SQLite files
+    /// byte for byte, or every row of every table in the PostgreSQL schema as text.
+    pub async fn contains_text(&self, needle: &str) -> bool {
+        match (&self.dir, &self.schema) {
+            (Some(dir), _) => std::fs::read_dir(dir.path()).unwrap().any(|entry| {
+                let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+                String::from_utf8_lossy(&bytes).contains(needle)
+            }),
+            (None, Some((base, schema))) => {
+                let pool = sqlx::PgPool::connect(base).await.unwrap();
+                let tables: Vec<String> = sqlx::query_scalar(
+                    "SELECT table_name::text FROM information_schema.tables WHERE table_schema = $1",
+                )
+                .bind(schema)
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+                let mut found = false;
+                for table in tables {
+                    let rows: Vec<String> =
+                        sqlx::query_scalar(&format!("SELECT t::text FROM {schema}.{table} t"))
+                            .fetch_all(&pool)
+                            .await
+                            .unwrap();
+                    found |= rows.iter().any(|r| r.contains(needle));
+                }
+                pool.close().await;
+                found
+            }
+            _ => false,
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((base, schema)) = self.schema.take() {
+            // Best effort, on a thread of its own: Drop cannot await.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build();
+                if let Ok(rt) = rt {
+                    rt.block_on(async {
+                        if let Ok(pool) = sqlx::PgPool::connect(&base).await {
+                            let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                                .execute(&pool)
+                                .await;
+                            pool.close().await;
+                        }
+                    });
+                }
+            })
+            .join();
+        }
+    }
+}
