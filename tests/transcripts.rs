@@ -1,22 +1,39 @@
 //! Whole conversations through the real service, on a real SQLite file, checking what the
 //! merchant reads (rendered Fluent text) and what ends up in the queue.
 
+#[path = "support/db.rs"]
+mod db;
 mod support;
+
+use db::TestDb;
 
 use posdesk::conversation::Event;
 use posdesk::i18n::Locale;
 use posdesk::store::{CaseFilter, CaseStatus};
 use support::{luhn_card, App, Merchant};
 
-async fn app() -> (tempfile::TempDir, App) {
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::open(&dir.path().join("posdesk.db")).await;
-    (dir, app)
+/// Run a test body once per backend (see `support/db.rs`).
+macro_rules! backends {
+    ($body:ident) => {
+        mod $body {
+            #[tokio::test]
+            async fn sqlite() {
+                super::$body(&super::db::TestDb::sqlite()).await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                if let Some(db) = super::db::TestDb::postgres().await {
+                    super::$body(&db).await;
+                }
+            }
+        }
+    };
 }
 
-#[tokio::test]
-async fn chinese_merchant_unbinds_a_lakala_terminal() {
-    let (_dir, app) = app().await;
+backends!(chinese_merchant_unbinds_a_lakala_terminal);
+async fn chinese_merchant_unbinds_a_lakala_terminal(db: &TestDb) {
+    let app = App::open(&db.url).await;
     let mut m = Merchant::new(1001, Some(Locale::ZhCn));
     let out = m.say(&app, "/start").await;
     assert!(out.contains("您好"), "{out}");
@@ -67,9 +84,9 @@ async fn chinese_merchant_unbinds_a_lakala_terminal() {
     );
 }
 
-#[tokio::test]
-async fn english_merchant_returns_a_terminal_with_a_deposit_refund() {
-    let (_dir, app) = app().await;
+backends!(english_merchant_returns_a_terminal_with_a_deposit_refund);
+async fn english_merchant_returns_a_terminal_with_a_deposit_refund(db: &TestDb) {
+    let app = App::open(&db.url).await;
     let mut m = Merchant::new(2002, Some(Locale::En));
     let out = m.say(&app, "/start").await;
     assert!(out.contains("Hello"), "{out}");
@@ -106,10 +123,10 @@ async fn english_merchant_returns_a_terminal_with_a_deposit_refund() {
     assert_eq!(cases[0].fields["wants_refund"], true);
 }
 
-/// The three remaining kinds, filled with typed answers where possible.
-#[tokio::test]
-async fn broken_close_and_card_cases_reach_the_queue() {
-    let (_dir, app) = app().await;
+// The three remaining kinds, filled with typed answers where possible.
+backends!(broken_close_and_card_cases_reach_the_queue);
+async fn broken_close_and_card_cases_reach_the_queue(db: &TestDb) {
+    let app = App::open(&db.url).await;
 
     let mut m = Merchant::new(3003, None);
     m.say(&app, "/start broken").await;
@@ -168,9 +185,9 @@ async fn broken_close_and_card_cases_reach_the_queue() {
     }
 }
 
-#[tokio::test]
-async fn a_question_mid_form_is_answered_and_the_draft_kept() {
-    let (_dir, app) = app().await;
+backends!(a_question_mid_form_is_answered_and_the_draft_kept);
+async fn a_question_mid_form_is_answered_and_the_draft_kept(db: &TestDb) {
+    let app = App::open(&db.url).await;
     let mut m = Merchant::new(4004, None);
     m.say(&app, "/start unbind_lishua").await;
     m.tap(&app, "帮我提交申请").await;
@@ -183,9 +200,9 @@ async fn a_question_mid_form_is_answered_and_the_draft_kept() {
     assert!(out.contains("商户名称"), "{out}");
 }
 
-#[tokio::test]
-async fn a_full_card_number_is_deleted_and_never_stored() {
-    let (dir, app) = app().await;
+backends!(a_full_card_number_is_deleted_and_never_stored);
+async fn a_full_card_number_is_deleted_and_never_stored(db: &TestDb) {
+    let app = App::open(&db.url).await;
     let mut m = Merchant::new(5005, None);
     m.say(&app, "/start card_lakala").await;
     m.tap(&app, "帮我提交申请").await;
@@ -202,17 +219,16 @@ async fn a_full_card_number_is_deleted_and_never_stored() {
     let out = m.say(&app, "8901").await;
     assert!(out.contains("本人"), "{out}");
     app.close().await;
-    // Nothing of the number anywhere in the database files.
-    for entry in std::fs::read_dir(dir.path()).unwrap() {
-        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
-        let hay = String::from_utf8_lossy(&bytes);
-        assert!(!hay.contains(&card), "card number found in the database");
-    }
+    // Nothing of the number anywhere in the database.
+    assert!(
+        !db.contains_text(&card).await,
+        "card number found in the database"
+    );
 }
 
-#[tokio::test]
-async fn a_second_case_for_the_same_serial_points_to_the_first() {
-    let (_dir, app) = app().await;
+backends!(a_second_case_for_the_same_serial_points_to_the_first);
+async fn a_second_case_for_the_same_serial_points_to_the_first(db: &TestDb) {
+    let app = App::open(&db.url).await;
     let mut first = Merchant::new(6001, None);
     first.say(&app, "/start unbind_lakala").await;
     first.tap(&app, "帮我提交申请").await;
@@ -245,10 +261,9 @@ async fn a_second_case_for_the_same_serial_points_to_the_first() {
     );
 }
 
-#[tokio::test]
-async fn a_draft_survives_a_restart_and_the_merchant_is_offered_to_continue() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("posdesk.db");
+backends!(a_draft_survives_a_restart_and_the_merchant_is_offered_to_continue);
+async fn a_draft_survives_a_restart_and_the_merchant_is_offered_to_continue(db: &TestDb) {
+    let path = db.url.clone();
     let mut m = Merchant::new(7007, None);
     {
         let app = App::open(&path).await;
@@ -273,9 +288,9 @@ async fn a_draft_survives_a_restart_and_the_merchant_is_offered_to_continue() {
     assert!(out.contains("CL-"), "{out}");
 }
 
-#[tokio::test]
-async fn forget_erases_the_dialogue_and_personal_data_of_closed_cases() {
-    let (_dir, app) = app().await;
+backends!(forget_erases_the_dialogue_and_personal_data_of_closed_cases);
+async fn forget_erases_the_dialogue_and_personal_data_of_closed_cases(db: &TestDb) {
+    let app = App::open(&db.url).await;
     let mut m = Merchant::new(8008, None);
     m.say(&app, "/start card_lakala").await;
     m.tap(&app, "帮我提交申请").await;
@@ -299,16 +314,26 @@ async fn forget_erases_the_dialogue_and_personal_data_of_closed_cases() {
     let case_ref = app.store.list_cases(&Default::default()).await.unwrap()[0]
         .case_ref
         .clone();
-    // Decide the case by hand (staff review is a later feature) and try again.
+    // A reviewer decides the case, then the merchant tries again.
     {
-        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.path.display()))
+        let mut tx = app.store.begin().await.unwrap();
+        let changed = tx
+            .set_status(&posdesk::store::StatusChange {
+                case_ref: case_ref.clone(),
+                from: vec![CaseStatus::Queued],
+                require_claimed_by: None,
+                require_chat_id: None,
+                to: CaseStatus::Approved,
+                claim: posdesk::store::ClaimUpdate::Clear,
+                at: chrono::Utc::now(),
+                actor: "staff:1".into(),
+                action: "approved".into(),
+                detail: serde_json::json!({}),
+            })
             .await
             .unwrap();
-        sqlx::query("UPDATE cases SET status = 'approved'")
-            .execute(&pool)
-            .await
-            .unwrap();
-        pool.close().await;
+        assert!(changed.is_some());
+        tx.commit().await.unwrap();
     }
     m.say(&app, "/forget").await;
     let out = m.tap(&app, "确定删除").await;

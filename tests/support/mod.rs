@@ -6,26 +6,19 @@ use posdesk::conversation::{Effect, Event, Incoming, Upload};
 use posdesk::i18n::{Locale, Localizer};
 use posdesk::service::{Inbound, Outcome, Service};
 use posdesk::store::{self, Store};
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// One database file and the service on it.
 pub struct App {
-    pub path: PathBuf,
     pub store: Arc<dyn Store>,
     pub service: Service,
 }
 
 impl App {
-    pub async fn open(path: &Path) -> App {
-        let url = format!("sqlite://{}", path.display());
-        let store = store::open(&url).await.expect("open store");
+    pub async fn open(url: &str) -> App {
+        let store = store::open(url).await.expect("open store");
         let service = Service::new(store.clone(), Locale::ZhCn, Vec::new());
-        App {
-            path: path.to_path_buf(),
-            store,
-            service,
-        }
+        App { store, service }
     }
 
     pub async fn close(self) {
