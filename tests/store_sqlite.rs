@@ -1,24 +1,182 @@
-//! The SQLite store against real database files.
+//! The SQLite store against real database files: every check of
+//! `tests/support/store_cases.rs` (shared with the PostgreSQL backend), and what only SQLite
+//! has (the file, its PRAGMAs, in-memory databases).
+
+#[path = "support/store_cases.rs"]
+mod store_cases;
 
 use std::sync::Arc;
-use std::time::Duration;
 
+use async_trait::async_trait;
 use chrono::{DateTime, TimeZone, Utc};
 use posdesk::store::sqlite::SqliteStore;
-use posdesk::store::{
-    self, redact_url, CaseFilter, CaseRecord, CaseStatus, ClaimOutcome, ClaimUpdate, InsertOutcome,
-    NewCase, NewCaseEvent, NewDialogue, StatusChange, Store, StoreError,
-};
-use serde_json::json;
+use posdesk::store::{self, redact_url, NewDialogue, Store, StoreError};
+use store_cases::Backend;
 use tempfile::TempDir;
 
-/// A fresh database file in a temporary directory (kept alive by the returned `TempDir`).
-async fn fresh() -> (TempDir, String, SqliteStore) {
+/// A fresh database file in a temporary directory (deleted with it).
+struct SqliteDb {
+    _dir: TempDir,
+    url: String,
+    store: Arc<SqliteStore>,
+}
+
+async fn fresh() -> SqliteDb {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("posdesk.db").display());
-    let store = SqliteStore::open(&url).await.unwrap();
-    (dir, url, store)
+    let store = Arc::new(SqliteStore::open(&url).await.unwrap());
+    SqliteDb {
+        _dir: dir,
+        url,
+        store,
+    }
 }
+
+#[async_trait]
+impl Backend for SqliteDb {
+    fn store(&self) -> Arc<dyn Store> {
+        self.store.clone()
+    }
+
+    async fn another_instance(&self) -> Arc<dyn Store> {
+        Arc::new(SqliteStore::open(&self.url).await.unwrap())
+    }
+
+    async fn execute(&self, sql: &str) -> Result<u64, sqlx::Error> {
+        let done = sqlx::query(sql).execute(self.store.pool()).await?;
+        Ok(done.rows_affected())
+    }
+
+    async fn scalar(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sql)
+            .fetch_one(self.store.pool())
+            .await
+            .unwrap()
+    }
+
+    async fn force_status(&self, case_ref: &str, status: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE cases SET status = ? WHERE case_ref = ?")
+            .bind(status)
+            .bind(case_ref)
+            .execute(self.store.pool())
+            .await
+            .map(|_| ())
+    }
+
+    async fn insert_raw_case(
+        &self,
+        case_ref: &str,
+        draft_id: &str,
+        serial: &str,
+        status: &str,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO cases (case_ref, draft_id, kind, brand, serial, fields, attachments, \
+             chat_id, locale, status, created_at, updated_at, due_at) \
+             VALUES (?, ?, 'unbind', 'lakala', ?, '{}', '[]', 3, 'en', ?, 0, 0, 0)",
+        )
+        .bind(case_ref)
+        .bind(draft_id)
+        .bind(serial)
+        .bind(status)
+        .execute(self.store.pool())
+        .await
+        .map(|_| ())
+    }
+
+    async fn processed_row(&self, update_id: i64) -> (i64, DateTime<Utc>) {
+        let (chat, at): (i64, i64) = sqlx::query_as(
+            "SELECT chat_id, processed_at FROM processed_updates WHERE update_id = ?",
+        )
+        .bind(update_id)
+        .fetch_one(self.store.pool())
+        .await
+        .unwrap();
+        (chat, DateTime::from_timestamp_millis(at).unwrap())
+    }
+
+    async fn job_ran_at(&self, job: &str, period: &str) -> DateTime<Utc> {
+        let at: i64 =
+            sqlx::query_scalar("SELECT ran_at FROM job_runs WHERE job = ? AND period = ?")
+                .bind(job)
+                .bind(period)
+                .fetch_one(self.store.pool())
+                .await
+                .unwrap();
+        DateTime::from_timestamp_millis(at).unwrap()
+    }
+
+    async fn draft_columns(&self) -> Vec<(i64, Option<DateTime<Utc>>, bool)> {
+        let rows: Vec<(i64, Option<i64>, i64)> =
+            sqlx::query_as("SELECT chat_id, draft_since, reminded FROM dialogues ORDER BY chat_id")
+                .fetch_all(self.store.pool())
+                .await
+                .unwrap();
+        rows.into_iter()
+            .map(|(chat, since, reminded)| {
+                let since = since.map(|ms| DateTime::from_timestamp_millis(ms).unwrap());
+                assert!(reminded == 0 || reminded == 1, "reminded is 0 or 1");
+                (chat, since, reminded == 1)
+            })
+            .collect()
+    }
+
+    async fn mentions(&self, needle: &str) -> i64 {
+        sqlx::query_scalar(
+            "SELECT (SELECT COUNT(*) FROM case_events e JOIN cases c ON c.id = e.case_id \
+                     WHERE e.detail LIKE '%' || ? || '%' AND c.case_ref LIKE 'UB-OLD%') \
+                  + (SELECT COUNT(*) FROM cases WHERE fields LIKE '%' || ? || '%')",
+        )
+        .bind(needle)
+        .bind(needle)
+        .fetch_one(self.store.pool())
+        .await
+        .unwrap()
+    }
+}
+
+/// One test per shared check, each on a fresh database file.
+macro_rules! shared_checks {
+    ($($flavor:tt $name:ident),* $(,)?) => {$(
+        shared_checks!(@one $flavor $name);
+    )*};
+    (@one current $name:ident) => {
+        #[tokio::test]
+        async fn $name() {
+            store_cases::$name(&fresh().await).await;
+        }
+    };
+    (@one multi $name:ident) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn $name() {
+            store_cases::$name(&fresh().await).await;
+        }
+    };
+}
+
+shared_checks!(
+    current dialogue_save_load_version_conflict_delete,
+    current dropping_a_tx_without_commit_writes_nothing,
+    current processed_updates_are_remembered,
+    current insert_case_is_idempotent_on_the_draft_id,
+    current one_open_case_per_serial,
+    current cases_of_chat_newest_first_and_only_that_chat,
+    current list_cases_filters,
+    current get_case_ignores_case,
+    current case_events_oldest_first,
+    current concurrent_transactions_serialize,
+    current outbox_rows_are_due_in_order_coalesce_and_retry,
+    current claim_outcomes,
+    multi concurrent_claims_have_exactly_one_winner,
+    current set_status_conditions_decisions_and_claims,
+    current add_answer_appends_text_and_files,
+    current expire_leases_requeues_only_expired_reviews,
+    current staff_cards_and_pending_inputs_round_trip,
+    multi claim_job_once_per_period,
+    current drafts_to_remind_follows_draft_since_and_reminded,
+    current erase_decided_before_removes_personal_data_only_of_old_decisions,
+    current queue_claimed_by_and_stats,
+);
 
 /// An instant `minutes` after a fixed base, with whole milliseconds.
 fn at(minutes: i64) -> DateTime<Utc> {
@@ -35,37 +193,9 @@ fn dialogue(state: &str, updated_at: DateTime<Utc>) -> NewDialogue {
     }
 }
 
-fn new_case(case_ref: &str, draft_id: &str, chat_id: i64, serial: Option<&str>) -> NewCase {
-    NewCase {
-        case_ref: case_ref.to_string(),
-        draft_id: draft_id.to_string(),
-        kind: "unbind".to_string(),
-        brand: "lakala".to_string(),
-        serial: serial.map(str::to_string),
-        fields: json!({ "merchant_no": "822100012345678", "contact_name": "张三" }),
-        attachments: json!([{ "field": "photo", "file_id": "AgACAgUAAxkBAAIB", "kind": "photo" }]),
-        chat_id,
-        locale: "zh-CN".to_string(),
-        created_at: at(0),
-        due_at: at(0) + chrono::Duration::days(3),
-    }
-}
-
-async fn insert(store: &SqliteStore, case: &NewCase) -> Result<InsertOutcome, StoreError> {
-    let mut tx = store.begin().await?;
-    let outcome = tx.insert_case(case).await?;
-    tx.commit().await?;
-    Ok(outcome)
-}
-
-async fn set_status(store: &SqliteStore, case_ref: &str, status: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE cases SET status = ? WHERE case_ref = ?")
-        .bind(status)
-        .bind(case_ref)
-        .execute(store.pool())
-        .await
-        .map(|_| ())
-}
+// ---------------------------------------------------------------------------------------
+// SQLite only: the file, its settings, in-memory databases, URLs.
+// ---------------------------------------------------------------------------------------
 
 #[tokio::test]
 async fn migrations_apply_on_a_fresh_file_and_reopen_works() {
@@ -172,536 +302,6 @@ async fn in_memory_database_works_and_survives_a_dropped_tx() {
 }
 
 #[tokio::test]
-async fn dialogue_save_load_version_conflict_delete() {
-    let (_dir, _url, store) = fresh().await;
-    let mut tx = store.begin().await.unwrap();
-    assert_eq!(tx.load_dialogue(42).await.unwrap(), None);
-
-    // Sub-millisecond precision is dropped on write.
-    let precise = at(5) + chrono::Duration::nanoseconds(123_456_789);
-    tx.save_dialogue(42, &dialogue(r#"{"step":1}"#, precise), None)
-        .await
-        .unwrap();
-    let first = tx.load_dialogue(42).await.unwrap().unwrap();
-    assert_eq!(first.state, r#"{"step":1}"#);
-    assert_eq!(first.schema_version, 1);
-    assert_eq!(first.row_version, 1);
-    assert_eq!(
-        first.updated_at,
-        at(5) + chrono::Duration::milliseconds(123)
-    );
-
-    // Inserting when a row exists is a conflict.
-    let err = tx
-        .save_dialogue(42, &dialogue(r#"{"step":9}"#, at(6)), None)
-        .await
-        .unwrap_err();
-    assert!(matches!(err, StoreError::Conflict), "{err:?}");
-    assert!(err.is_retryable());
-
-    // Updating with the loaded version bumps it.
-    tx.save_dialogue(42, &dialogue(r#"{"step":2}"#, at(6)), Some(1))
-        .await
-        .unwrap();
-    let second = tx.load_dialogue(42).await.unwrap().unwrap();
-    assert_eq!(second.row_version, 2);
-    assert_eq!(second.state, r#"{"step":2}"#);
-    assert_eq!(second.updated_at, at(6));
-
-    // A stale version is a conflict and changes nothing.
-    let err = tx
-        .save_dialogue(42, &dialogue(r#"{"step":3}"#, at(7)), Some(1))
-        .await
-        .unwrap_err();
-    assert!(matches!(err, StoreError::Conflict), "{err:?}");
-    assert_eq!(tx.load_dialogue(42).await.unwrap().unwrap(), second);
-
-    // Updating a row that does not exist is a conflict.
-    let err = tx
-        .save_dialogue(43, &dialogue("{}", at(7)), Some(1))
-        .await
-        .unwrap_err();
-    assert!(matches!(err, StoreError::Conflict), "{err:?}");
-    tx.commit().await.unwrap();
-
-    let mut tx = store.begin().await.unwrap();
-    assert_eq!(tx.load_dialogue(42).await.unwrap().unwrap(), second);
-    tx.delete_dialogue(42).await.unwrap();
-    tx.delete_dialogue(42).await.unwrap(); // deleting nothing is fine
-    assert_eq!(tx.load_dialogue(42).await.unwrap(), None);
-    // After a delete the chat starts again at version 1.
-    tx.save_dialogue(42, &dialogue("{}", at(8)), None)
-        .await
-        .unwrap();
-    assert_eq!(tx.load_dialogue(42).await.unwrap().unwrap().row_version, 1);
-    tx.commit().await.unwrap();
-    store.close().await;
-}
-
-#[tokio::test]
-async fn dropping_a_tx_without_commit_writes_nothing() {
-    let (_dir, _url, store) = fresh().await;
-    let mut tx = store.begin().await.unwrap();
-    tx.save_dialogue(5, &dialogue("{}", at(0)), None)
-        .await
-        .unwrap();
-    tx.mark_processed(1001, 5, at(0)).await.unwrap();
-    assert_eq!(
-        tx.insert_case(&new_case("UB-AAAAA1", "d-1", 5, Some("SN1")))
-            .await
-            .unwrap(),
-        InsertOutcome::Inserted
-    );
-    drop(tx);
-
-    let mut tx = store.begin().await.unwrap();
-    assert_eq!(tx.load_dialogue(5).await.unwrap(), None);
-    assert!(!tx.is_processed(1001).await.unwrap());
-    assert_eq!(tx.open_case_for_serial("SN1").await.unwrap(), None);
-    assert!(tx.cases_of_chat(5).await.unwrap().is_empty());
-    drop(tx);
-    assert!(store
-        .list_cases(&CaseFilter::default())
-        .await
-        .unwrap()
-        .is_empty());
-    let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM case_events")
-        .fetch_one(store.pool())
-        .await
-        .unwrap();
-    assert_eq!(events, 0);
-    store.close().await;
-}
-
-#[tokio::test]
-async fn processed_updates_are_remembered() {
-    let (_dir, _url, store) = fresh().await;
-    let mut tx = store.begin().await.unwrap();
-    assert!(!tx.is_processed(77).await.unwrap());
-    tx.mark_processed(77, 5, at(0)).await.unwrap();
-    assert!(tx.is_processed(77).await.unwrap());
-    assert!(!tx.is_processed(78).await.unwrap());
-    tx.commit().await.unwrap();
-
-    let mut tx = store.begin().await.unwrap();
-    assert!(tx.is_processed(77).await.unwrap());
-    // Marking again is harmless and keeps the first record.
-    tx.mark_processed(77, 5, at(9)).await.unwrap();
-    tx.commit().await.unwrap();
-    let (chat, processed_at): (i64, i64) =
-        sqlx::query_as("SELECT chat_id, processed_at FROM processed_updates WHERE update_id = 77")
-            .fetch_one(store.pool())
-            .await
-            .unwrap();
-    assert_eq!((chat, processed_at), (5, at(0).timestamp_millis()));
-    store.close().await;
-}
-
-#[tokio::test]
-async fn insert_case_is_idempotent_on_the_draft_id() {
-    let (_dir, _url, store) = fresh().await;
-    let case = new_case("UB-7K3QF9", "draft-1", 100, Some("SN-0001"));
-    assert_eq!(
-        insert(&store, &case).await.unwrap(),
-        InsertOutcome::Inserted
-    );
-
-    // The same draft again (even with a new reference) returns the first reference.
-    let mut again = case.clone();
-    again.case_ref = "UB-ZZZZZZ".to_string();
-    assert_eq!(
-        insert(&store, &again).await.unwrap(),
-        InsertOutcome::AlreadyExists("UB-7K3QF9".to_string())
-    );
-
-    let all = store.list_cases(&CaseFilter::default()).await.unwrap();
-    assert_eq!(all.len(), 1);
-    let record = &all[0];
-    assert_eq!(record.case_ref, "UB-7K3QF9");
-    assert_eq!(record.draft_id, "draft-1");
-    assert_eq!(record.kind, "unbind");
-    assert_eq!(record.brand, "lakala");
-    assert_eq!(record.serial.as_deref(), Some("SN-0001"));
-    assert_eq!(record.fields, case.fields);
-    assert_eq!(record.attachments, case.attachments);
-    assert_eq!(record.chat_id, 100);
-    assert_eq!(record.locale, "zh-CN");
-    assert_eq!(record.status, CaseStatus::Queued);
-    assert_eq!(record.claimed_by, None);
-    assert_eq!(record.lease_until, None);
-    assert_eq!(record.created_at, case.created_at);
-    assert_eq!(record.updated_at, case.created_at);
-    assert_eq!(record.due_at, case.due_at);
-    assert_eq!(record.decided_at, None);
-
-    // Exactly one `created` event, by the merchant.
-    let events = store.case_events("UB-7K3QF9").await.unwrap();
-    assert_eq!(events.len(), 1);
-    assert_eq!(events[0].case_ref, "UB-7K3QF9");
-    assert_eq!(events[0].action, "created");
-    assert_eq!(events[0].actor, "merchant:100");
-    assert_eq!(events[0].at, case.created_at);
-    assert!(events[0].detail.is_object());
-    store.close().await;
-}
-
-#[tokio::test]
-async fn one_open_case_per_serial() {
-    let (_dir, _url, store) = fresh().await;
-    let first = new_case("UB-FIRST1", "d-1", 1, Some("SN-42"));
-    assert_eq!(
-        insert(&store, &first).await.unwrap(),
-        InsertOutcome::Inserted
-    );
-
-    // A second open case for the same device is refused, naming the first.
-    let second = new_case("UB-SECND2", "d-2", 2, Some("SN-42"));
-    let err = insert(&store, &second).await.unwrap_err();
-    match &err {
-        StoreError::SerialTaken(existing) => assert_eq!(existing, "UB-FIRST1"),
-        other => panic!("expected SerialTaken, got {other:?}"),
-    }
-    assert!(!err.is_retryable());
-    // The message names the case, never the serial or any field value.
-    let shown = err.to_string();
-    assert!(shown.contains("UB-FIRST1"), "{shown}");
-    assert!(!shown.contains("SN-42"), "{shown}");
-
-    let mut tx = store.begin().await.unwrap();
-    assert_eq!(
-        tx.open_case_for_serial("SN-42").await.unwrap().as_deref(),
-        Some("UB-FIRST1")
-    );
-    assert_eq!(tx.open_case_for_serial("SN-43").await.unwrap(), None);
-    drop(tx);
-
-    // The database itself refuses a second open row, whatever the code does.
-    let raw = sqlx::query(
-        "INSERT INTO cases (case_ref, draft_id, kind, brand, serial, fields, attachments, \
-         chat_id, locale, status, created_at, updated_at, due_at) \
-         VALUES ('UB-RAW001', 'd-raw', 'unbind', 'lakala', 'SN-42', '{}', '[]', 3, 'en', \
-         'waiting_merchant', 0, 0, 0)",
-    )
-    .execute(store.pool())
-    .await
-    .unwrap_err();
-    assert!(
-        raw.as_database_error().unwrap().is_unique_violation(),
-        "{raw}"
-    );
-
-    // Once the first is no longer open, a new case for the device is allowed.
-    for status in ["in_review", "waiting_merchant"] {
-        set_status(&store, "UB-FIRST1", status).await.unwrap();
-        assert!(matches!(
-            insert(&store, &second).await,
-            Err(StoreError::SerialTaken(_))
-        ));
-    }
-    set_status(&store, "UB-FIRST1", "approved").await.unwrap();
-    assert_eq!(
-        insert(&store, &second).await.unwrap(),
-        InsertOutcome::Inserted
-    );
-    let mut tx = store.begin().await.unwrap();
-    assert_eq!(
-        tx.open_case_for_serial("SN-42").await.unwrap().as_deref(),
-        Some("UB-SECND2")
-    );
-    drop(tx);
-
-    // Re-opening the first would make two open cases: the index refuses it.
-    let err = set_status(&store, "UB-FIRST1", "queued").await.unwrap_err();
-    assert!(
-        err.as_database_error().unwrap().is_unique_violation(),
-        "{err}"
-    );
-    // An unknown status is refused by the CHECK constraint.
-    assert!(set_status(&store, "UB-FIRST1", "lost").await.is_err());
-
-    // Cases without a serial never collide.
-    for i in 0..3 {
-        let case = new_case(&format!("UB-NOSER{i}"), &format!("d-noser-{i}"), 9, None);
-        assert_eq!(
-            insert(&store, &case).await.unwrap(),
-            InsertOutcome::Inserted
-        );
-    }
-    store.close().await;
-}
-
-#[tokio::test]
-async fn cases_of_chat_newest_first_and_only_that_chat() {
-    let (_dir, _url, store) = fresh().await;
-    let mut tx = store.begin().await.unwrap();
-    for (i, (case_ref, chat, minute)) in [
-        ("UB-CHAT01", 1, 10),
-        ("UB-CHAT02", 2, 20),
-        ("UB-CHAT03", 1, 30),
-        ("UB-CHAT04", 1, 5),
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        let mut case = new_case(case_ref, &format!("d-{i}"), chat, None);
-        case.created_at = at(minute);
-        case.due_at = at(minute + 60);
-        tx.insert_case(&case).await.unwrap();
-    }
-    let mine = tx.cases_of_chat(1).await.unwrap();
-    let refs: Vec<&str> = mine.iter().map(|c| c.case_ref.as_str()).collect();
-    assert_eq!(refs, ["UB-CHAT03", "UB-CHAT01", "UB-CHAT04"]);
-    assert_eq!(mine[0].kind, "unbind");
-    assert_eq!(mine[0].status, CaseStatus::Queued);
-    assert_eq!(mine[0].created_at, at(30));
-    assert_eq!(mine[0].due_at, at(90));
-    assert_eq!(tx.cases_of_chat(2).await.unwrap().len(), 1);
-    assert!(tx.cases_of_chat(3).await.unwrap().is_empty());
-    tx.commit().await.unwrap();
-    store.close().await;
-}
-
-#[tokio::test]
-async fn list_cases_filters() {
-    let (_dir, _url, store) = fresh().await;
-    // (ref, created minute, due minute, status)
-    let rows = [
-        ("UB-LIST01", 0, 100, "queued"),
-        ("UB-LIST02", 1, 50, "in_review"),
-        ("UB-LIST03", 2, 50, "approved"),
-        ("UB-LIST04", 3, 200, "waiting_merchant"),
-        ("UB-LIST05", 4, 10, "queued"),
-        ("UB-LIST06", 5, 10, "rejected"),
-    ];
-    let mut tx = store.begin().await.unwrap();
-    for (i, (case_ref, created, due, _)) in rows.iter().enumerate() {
-        let mut case = new_case(case_ref, &format!("d-{i}"), 1, None);
-        case.created_at = at(*created);
-        case.due_at = at(*due);
-        tx.insert_case(&case).await.unwrap();
-    }
-    tx.commit().await.unwrap();
-    for (case_ref, _, _, status) in rows {
-        set_status(&store, case_ref, status).await.unwrap();
-    }
-
-    let refs = |cases: Vec<posdesk::store::CaseRecord>| -> Vec<String> {
-        cases.into_iter().map(|c| c.case_ref).collect()
-    };
-
-    let all = store.list_cases(&CaseFilter::default()).await.unwrap();
-    assert_eq!(
-        refs(all),
-        [
-            "UB-LIST06",
-            "UB-LIST05",
-            "UB-LIST04",
-            "UB-LIST03",
-            "UB-LIST02",
-            "UB-LIST01"
-        ]
-    );
-
-    let queued = CaseFilter {
-        status: Some(CaseStatus::Queued),
-        ..CaseFilter::default()
-    };
-    let found = store.list_cases(&queued).await.unwrap();
-    assert!(found.iter().all(|c| c.status == CaseStatus::Queued));
-    assert_eq!(refs(found), ["UB-LIST05", "UB-LIST01"]);
-
-    // Overdue at minute 60: open cases due before then (not approved/rejected ones).
-    let overdue = CaseFilter {
-        overdue_at: Some(at(60)),
-        ..CaseFilter::default()
-    };
-    assert_eq!(
-        refs(store.list_cases(&overdue).await.unwrap()),
-        ["UB-LIST05", "UB-LIST02"]
-    );
-    // Strictly before: a case due exactly then is not overdue.
-    let at_due = CaseFilter {
-        overdue_at: Some(at(10)),
-        ..CaseFilter::default()
-    };
-    assert!(store.list_cases(&at_due).await.unwrap().is_empty());
-
-    let overdue_queued = CaseFilter {
-        status: Some(CaseStatus::Queued),
-        overdue_at: Some(at(60)),
-        limit: None,
-    };
-    assert_eq!(
-        refs(store.list_cases(&overdue_queued).await.unwrap()),
-        ["UB-LIST05"]
-    );
-
-    let limited = CaseFilter {
-        limit: Some(2),
-        ..CaseFilter::default()
-    };
-    assert_eq!(
-        refs(store.list_cases(&limited).await.unwrap()),
-        ["UB-LIST06", "UB-LIST05"]
-    );
-    let none = CaseFilter {
-        limit: Some(0),
-        ..CaseFilter::default()
-    };
-    assert!(store.list_cases(&none).await.unwrap().is_empty());
-    store.close().await;
-}
-
-#[tokio::test]
-async fn get_case_ignores_case() {
-    let (_dir, _url, store) = fresh().await;
-    let case = new_case("UB-7K3QF9", "draft-1", 100, Some("SN-1"));
-    insert(&store, &case).await.unwrap();
-
-    let exact = store.get_case("UB-7K3QF9").await.unwrap().unwrap();
-    assert_eq!(exact.case_ref, "UB-7K3QF9");
-    assert_eq!(exact.fields, case.fields);
-    let lower = store.get_case("ub-7k3qf9").await.unwrap().unwrap();
-    assert_eq!(lower, exact);
-    let mixed = store.get_case(" Ub-7K3qF9 ").await.unwrap().unwrap();
-    assert_eq!(mixed, exact);
-    assert_eq!(store.get_case("UB-000000").await.unwrap(), None);
-    store.close().await;
-}
-
-#[tokio::test]
-async fn case_events_oldest_first() {
-    let (_dir, _url, store) = fresh().await;
-    insert(&store, &new_case("UB-EVENT1", "d-1", 100, None))
-        .await
-        .unwrap();
-    insert(&store, &new_case("UB-EVENT2", "d-2", 200, None))
-        .await
-        .unwrap();
-
-    let mut tx = store.begin().await.unwrap();
-    // Recorded out of time order; two at the same instant keep their insertion order.
-    for (minute, actor, action) in [
-        (30, "staff:9", "approved"),
-        (10, "staff:9", "claimed"),
-        (20, "staff:9", "note"),
-        (20, "system", "lease_expired"),
-    ] {
-        tx.record_event(&NewCaseEvent {
-            case_ref: "ub-event1".to_string(),
-            at: at(minute),
-            actor: actor.to_string(),
-            action: action.to_string(),
-            detail: json!({ "minute": minute }),
-        })
-        .await
-        .unwrap();
-    }
-    // An event for a case that does not exist is an error and writes nothing.
-    let err = tx
-        .record_event(&NewCaseEvent {
-            case_ref: "UB-NOPE00".to_string(),
-            at: at(1),
-            actor: "system".to_string(),
-            action: "note".to_string(),
-            detail: json!({}),
-        })
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, StoreError::Database(sqlx::Error::RowNotFound)),
-        "{err:?}"
-    );
-    tx.commit().await.unwrap();
-
-    let events = store.case_events("UB-EVENT1").await.unwrap();
-    let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
-    assert_eq!(
-        actions,
-        ["created", "claimed", "note", "lease_expired", "approved"]
-    );
-    assert!(events.iter().all(|e| e.case_ref == "UB-EVENT1"));
-    assert_eq!(events[1].at, at(10));
-    assert_eq!(events[1].actor, "staff:9");
-    assert_eq!(events[1].detail, json!({ "minute": 10 }));
-    assert_eq!(events[4].at, at(30));
-
-    assert_eq!(store.case_events("ub-event2").await.unwrap().len(), 1);
-    assert!(store.case_events("UB-NOPE00").await.unwrap().is_empty());
-
-    // Deleting a case takes its trail with it (ON DELETE CASCADE, foreign keys on).
-    sqlx::query("DELETE FROM cases WHERE case_ref = 'UB-EVENT1'")
-        .execute(store.pool())
-        .await
-        .unwrap();
-    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM case_events")
-        .fetch_one(store.pool())
-        .await
-        .unwrap();
-    assert_eq!(left, 1);
-    store.close().await;
-}
-
-#[tokio::test]
-async fn concurrent_transactions_serialize() {
-    let (_dir, _url, store) = fresh().await;
-    let store = Arc::new(store);
-    const WRITERS: usize = 8;
-
-    // Each writer reads the counter, waits a little while holding the transaction, and writes
-    // counter + 1 with the version it read. Without the write lock taken up front they would
-    // interleave and conflict (or fail with "database is locked"); with it, all succeed.
-    let mut tasks = Vec::new();
-    for i in 0..WRITERS {
-        let store = Arc::clone(&store);
-        tasks.push(tokio::spawn(async move {
-            let mut tx = store.begin().await?;
-            let current = tx.load_dialogue(1).await?;
-            let count: i64 = current.as_ref().map_or(0, |d| d.state.parse().unwrap());
-            tokio::time::sleep(Duration::from_millis(15)).await;
-            tx.save_dialogue(
-                1,
-                &dialogue(&(count + 1).to_string(), at(i as i64)),
-                current.map(|d| d.row_version),
-            )
-            .await?;
-            tx.mark_processed(i as i64, 1, at(0)).await?;
-            tx.commit().await?;
-            Ok::<_, StoreError>(())
-        }));
-    }
-    for task in tasks {
-        task.await.unwrap().unwrap();
-    }
-
-    let mut tx = store.begin().await.unwrap();
-    let last = tx.load_dialogue(1).await.unwrap().unwrap();
-    assert_eq!(last.state, WRITERS.to_string());
-    assert_eq!(last.row_version, WRITERS as i64);
-    for i in 0..WRITERS {
-        assert!(tx.is_processed(i as i64).await.unwrap());
-    }
-    drop(tx);
-
-    // Readers outside a transaction are not blocked by an open writer (WAL).
-    let mut writer = store.begin().await.unwrap();
-    writer
-        .save_dialogue(2, &dialogue("{}", at(0)), None)
-        .await
-        .unwrap();
-    let read = tokio::time::timeout(
-        Duration::from_secs(1),
-        store.list_cases(&CaseFilter::default()),
-    )
-    .await
-    .expect("a reader waited for the writer")
-    .unwrap();
-    assert!(read.is_empty());
-    writer.commit().await.unwrap();
-    store.close().await;
-}
-
-#[tokio::test]
 async fn unsupported_urls_and_redaction() {
     assert_eq!(
         redact_url("postgres://posdesk:s3cret@db.example:5432/posdesk"),
@@ -727,1236 +327,4 @@ async fn unsupported_urls_and_redaction() {
     let shown = err.to_string();
     assert!(!shown.contains("hunter2"), "{shown}");
     assert!(shown.contains("root:***@localhost"), "{shown}");
-}
-
-#[tokio::test]
-async fn outbox_rows_are_due_in_order_coalesce_and_retry() {
-    use chrono::Duration;
-    use posdesk::store::NewOutbox;
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&format!("sqlite://{}", dir.path().join("o.db").display()))
-        .await
-        .unwrap();
-    let now = chrono::DateTime::from_timestamp_millis(1_800_000_000_000).unwrap();
-    let row = |chat: i64, text: &str, key: Option<&str>, delay: i64| NewOutbox {
-        chat_id: chat,
-        payload: serde_json::json!({ "text": text }),
-        coalesce_key: key.map(String::from),
-        not_before: now + Duration::milliseconds(delay),
-        created_at: now,
-    };
-    let mut tx = store.begin().await.unwrap();
-    tx.enqueue(&row(1, "a", None, 0)).await.unwrap();
-    tx.enqueue(&row(1, "album-1", Some("album:g"), 1500))
-        .await
-        .unwrap();
-    tx.enqueue(&row(2, "b", None, 0)).await.unwrap();
-    tx.commit().await.unwrap();
-    // A later part of the album replaces the unsent answer.
-    let mut tx = store.begin().await.unwrap();
-    tx.enqueue(&row(1, "album-2", Some("album:g"), 1600))
-        .await
-        .unwrap();
-    // A rolled-back enqueue leaves nothing.
-    drop(tx);
-    let mut tx = store.begin().await.unwrap();
-    tx.enqueue(&row(1, "album-2", Some("album:g"), 1600))
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-
-    let due = store.due_outbox(now, 10).await.unwrap();
-    let texts: Vec<_> = due
-        .iter()
-        .map(|i| i.payload["text"].as_str().unwrap())
-        .collect();
-    assert_eq!(texts, ["a", "b"]);
-    assert_eq!(store.next_outbox_due().await.unwrap(), Some(now));
-    let later = store
-        .due_outbox(now + Duration::seconds(2), 10)
-        .await
-        .unwrap();
-    let texts: Vec<_> = later
-        .iter()
-        .map(|i| i.payload["text"].as_str().unwrap())
-        .collect();
-    assert_eq!(texts, ["a", "b", "album-2"]);
-
-    store.outbox_done(due[0].id).await.unwrap();
-    store
-        .outbox_retry(due[1].id, now + Duration::seconds(60))
-        .await
-        .unwrap();
-    let due = store
-        .due_outbox(now + Duration::seconds(2), 10)
-        .await
-        .unwrap();
-    assert_eq!(due.len(), 1);
-    assert_eq!(due[0].payload["text"], "album-2");
-    let retried = store
-        .due_outbox(now + Duration::seconds(61), 10)
-        .await
-        .unwrap();
-    assert_eq!(retried.iter().find(|i| i.chat_id == 2).unwrap().attempts, 1);
-}
-
-// ---------------------------------------------------------------------------------------
-// The staff review queue.
-// ---------------------------------------------------------------------------------------
-
-/// A case created at `minute`, without a serial (so statuses can move freely).
-fn case_at(case_ref: &str, chat_id: i64, minute: i64) -> NewCase {
-    let mut case = new_case(case_ref, &format!("draft-{case_ref}"), chat_id, None);
-    case.created_at = at(minute);
-    case.due_at = at(minute) + chrono::Duration::days(3);
-    case
-}
-
-/// A status change with no extra conditions, keeping the claim, by `system`.
-fn change(
-    case_ref: &str,
-    from: &[CaseStatus],
-    to: CaseStatus,
-    when: DateTime<Utc>,
-) -> StatusChange {
-    StatusChange {
-        case_ref: case_ref.to_string(),
-        from: from.to_vec(),
-        require_claimed_by: None,
-        require_chat_id: None,
-        to,
-        claim: ClaimUpdate::Keep,
-        at: when,
-        actor: "system".to_string(),
-        action: to.as_str().to_string(),
-        detail: json!({}),
-    }
-}
-
-async fn claim(
-    store: &SqliteStore,
-    case_ref: &str,
-    staff: i64,
-    now: DateTime<Utc>,
-    lease_until: DateTime<Utc>,
-) -> ClaimOutcome {
-    let mut tx = store.begin().await.unwrap();
-    let outcome = tx
-        .claim_case(case_ref, staff, now, lease_until)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    outcome
-}
-
-async fn apply(store: &SqliteStore, change: &StatusChange) -> Option<CaseRecord> {
-    let mut tx = store.begin().await.unwrap();
-    let updated = tx.set_status(change).await.unwrap();
-    tx.commit().await.unwrap();
-    updated
-}
-
-async fn event_count(store: &SqliteStore) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM case_events")
-        .fetch_one(store.pool())
-        .await
-        .unwrap()
-}
-
-fn refs(cases: &[CaseRecord]) -> Vec<&str> {
-    cases.iter().map(|c| c.case_ref.as_str()).collect()
-}
-
-#[tokio::test]
-async fn claim_outcomes() {
-    let (_dir, _url, store) = fresh().await;
-    insert(&store, &case_at("UB-CLAIM1", 100, 0)).await.unwrap();
-    insert(&store, &case_at("UB-CLAIM2", 100, 1)).await.unwrap();
-
-    let mut tx = store.begin().await.unwrap();
-    assert_eq!(
-        tx.case("ub-claim1").await.unwrap().unwrap().status,
-        CaseStatus::Queued
-    );
-    assert_eq!(tx.case("UB-NOPE00").await.unwrap(), None);
-
-    // A queued case is claimed (the reference is matched case-insensitively).
-    let claimed = match tx
-        .claim_case(" ub-claim1", 7, at(10), at(40))
-        .await
-        .unwrap()
-    {
-        ClaimOutcome::Claimed(record) => record,
-        other => panic!("expected Claimed, got {other:?}"),
-    };
-    assert_eq!(claimed.case_ref, "UB-CLAIM1");
-    assert_eq!(claimed.status, CaseStatus::InReview);
-    assert_eq!(claimed.claimed_by, Some(7));
-    assert_eq!(claimed.lease_until, Some(at(40)));
-    assert_eq!(claimed.updated_at, at(10));
-    assert_eq!(tx.case("UB-CLAIM1").await.unwrap().unwrap(), claimed);
-
-    // The same reviewer again: the lease is renewed.
-    let renewed = match tx.claim_case("UB-CLAIM1", 7, at(20), at(50)).await.unwrap() {
-        ClaimOutcome::AlreadyYours(record) => record,
-        other => panic!("expected AlreadyYours, got {other:?}"),
-    };
-    assert_eq!(renewed.claimed_by, Some(7));
-    assert_eq!(renewed.lease_until, Some(at(50)));
-    assert_eq!(renewed.status, CaseStatus::InReview);
-
-    // Another reviewer is told who has it, and nothing changes.
-    assert_eq!(
-        tx.claim_case("UB-CLAIM1", 8, at(21), at(51)).await.unwrap(),
-        ClaimOutcome::HeldBy(7)
-    );
-    assert_eq!(tx.case("UB-CLAIM1").await.unwrap().unwrap(), renewed);
-    assert_eq!(
-        tx.claim_case("UB-NOPE00", 8, at(21), at(51)).await.unwrap(),
-        ClaimOutcome::NotFound
-    );
-    tx.commit().await.unwrap();
-
-    // Cases waiting for the merchant or decided cannot be claimed, not even by the holder.
-    for (status, expected) in [
-        ("waiting_merchant", CaseStatus::WaitingMerchant),
-        ("approved", CaseStatus::Approved),
-        ("withdrawn", CaseStatus::Withdrawn),
-    ] {
-        set_status(&store, "UB-CLAIM2", status).await.unwrap();
-        for staff in [7, 8] {
-            assert_eq!(
-                claim(&store, "UB-CLAIM2", staff, at(30), at(60)).await,
-                ClaimOutcome::NotClaimable(expected)
-            );
-        }
-    }
-
-    // One `claimed` event, by the reviewer; the renewal and the refusals wrote none.
-    let events = store.case_events("UB-CLAIM1").await.unwrap();
-    let trail: Vec<(&str, &str)> = events
-        .iter()
-        .map(|e| (e.action.as_str(), e.actor.as_str()))
-        .collect();
-    assert_eq!(trail, [("created", "merchant:100"), ("claimed", "staff:7")]);
-    assert_eq!(events[1].at, at(10));
-    assert_eq!(store.case_events("UB-CLAIM2").await.unwrap().len(), 1);
-    store.close().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn concurrent_claims_have_exactly_one_winner() {
-    let (_dir, url, first) = fresh().await;
-    // Two instances on one database file, as with several bot processes.
-    let second = SqliteStore::open(&url).await.unwrap();
-    let instances = [Arc::new(first), Arc::new(second)];
-    const CLAIMERS: i64 = 3;
-
-    for round in 0..50 {
-        let case_ref = format!("UB-RACE{round:02}");
-        insert(&instances[0], &case_at(&case_ref, 1, round))
-            .await
-            .unwrap();
-        let start = Arc::new(tokio::sync::Barrier::new(CLAIMERS as usize));
-        let mut tasks = Vec::new();
-        for staff in 1..=CLAIMERS {
-            let store = Arc::clone(&instances[staff as usize % 2]);
-            let start = Arc::clone(&start);
-            let case_ref = case_ref.clone();
-            tasks.push(tokio::spawn(async move {
-                start.wait().await;
-                let mut tx = store.begin().await?;
-                let outcome = tx.claim_case(&case_ref, staff, at(100), at(130)).await?;
-                tx.commit().await?;
-                Ok::<_, StoreError>((staff, outcome))
-            }));
-        }
-        let mut outcomes = Vec::new();
-        for task in tasks {
-            outcomes.push(task.await.unwrap().unwrap());
-        }
-
-        let winners: Vec<i64> = outcomes
-            .iter()
-            .filter_map(|(staff, outcome)| {
-                matches!(outcome, ClaimOutcome::Claimed(_)).then_some(*staff)
-            })
-            .collect();
-        assert_eq!(winners.len(), 1, "round {round}: {outcomes:?}");
-        let winner = winners[0];
-        for (staff, outcome) in &outcomes {
-            if *staff != winner {
-                assert_eq!(
-                    *outcome,
-                    ClaimOutcome::HeldBy(winner),
-                    "round {round}: {outcomes:?}"
-                );
-            }
-        }
-        let stored = instances[1].get_case(&case_ref).await.unwrap().unwrap();
-        assert_eq!(stored.claimed_by, Some(winner));
-        let claims = instances[0]
-            .case_events(&case_ref)
-            .await
-            .unwrap()
-            .into_iter()
-            .filter(|e| e.action == "claimed")
-            .count();
-        assert_eq!(claims, 1, "round {round}");
-    }
-    for store in instances {
-        store.close().await;
-    }
-}
-
-#[tokio::test]
-async fn set_status_conditions_decisions_and_claims() {
-    let (_dir, _url, store) = fresh().await;
-    insert(&store, &case_at("UB-STAT01", 100, 0)).await.unwrap();
-    insert(&store, &case_at("UB-STAT02", 200, 1)).await.unwrap();
-    insert(&store, &case_at("UB-STAT03", 300, 2)).await.unwrap();
-    assert!(matches!(
-        claim(&store, "UB-STAT01", 7, at(10), at(40)).await,
-        ClaimOutcome::Claimed(_)
-    ));
-
-    // Each condition that does not hold refuses the change and writes nothing.
-    let ask = StatusChange {
-        require_claimed_by: Some(7),
-        require_chat_id: Some(100),
-        claim: ClaimUpdate::KeepReviewerClearLease,
-        actor: "staff:7".to_string(),
-        action: "asked".to_string(),
-        detail: json!({ "question": "a photo of the back, please" }),
-        ..change(
-            "UB-STAT01",
-            &[CaseStatus::InReview],
-            CaseStatus::WaitingMerchant,
-            at(20),
-        )
-    };
-    let before = store.get_case("UB-STAT01").await.unwrap().unwrap();
-    let events_before = event_count(&store).await;
-    let refused = [
-        StatusChange {
-            from: vec![CaseStatus::Queued, CaseStatus::WaitingMerchant],
-            ..ask.clone()
-        },
-        StatusChange {
-            require_claimed_by: Some(8),
-            ..ask.clone()
-        },
-        StatusChange {
-            require_chat_id: Some(999),
-            ..ask.clone()
-        },
-        StatusChange {
-            from: Vec::new(),
-            ..ask.clone()
-        },
-        StatusChange {
-            case_ref: "UB-NOPE00".to_string(),
-            ..ask.clone()
-        },
-    ];
-    for refused in &refused {
-        assert_eq!(apply(&store, refused).await, None, "{refused:?}");
-    }
-    assert_eq!(store.get_case("UB-STAT01").await.unwrap().unwrap(), before);
-    assert_eq!(event_count(&store).await, events_before);
-
-    // All conditions hold: asked, the reviewer stays, the lease stops.
-    let asked = apply(&store, &ask).await.unwrap();
-    assert_eq!(asked.status, CaseStatus::WaitingMerchant);
-    assert_eq!(asked.claimed_by, Some(7));
-    assert_eq!(asked.lease_until, None);
-    assert_eq!(asked.updated_at, at(20));
-    assert_eq!(asked.decided_at, None);
-    assert_eq!(store.get_case("UB-STAT01").await.unwrap().unwrap(), asked);
-    // The same change again no longer applies (the status moved on).
-    assert_eq!(apply(&store, &ask).await, None);
-
-    // The merchant answers (their own case): back to the queue, the reviewer kept.
-    let answered = StatusChange {
-        require_chat_id: Some(100),
-        actor: "merchant:100".to_string(),
-        action: "answered".to_string(),
-        ..change(
-            "ub-stat01",
-            &[CaseStatus::WaitingMerchant],
-            CaseStatus::Queued,
-            at(30),
-        )
-    };
-    let requeued = apply(&store, &answered).await.unwrap();
-    assert_eq!(requeued.status, CaseStatus::Queued);
-    assert_eq!(requeued.claimed_by, Some(7));
-    assert_eq!(requeued.decided_at, None);
-
-    // Claimed again and approved by the holder: the claim is cleared, decided_at set.
-    assert!(matches!(
-        claim(&store, "UB-STAT01", 7, at(35), at(65)).await,
-        ClaimOutcome::Claimed(_)
-    ));
-    let approve = StatusChange {
-        require_claimed_by: Some(7),
-        claim: ClaimUpdate::Clear,
-        actor: "staff:7".to_string(),
-        detail: json!({}),
-        ..change(
-            "UB-STAT01",
-            &[CaseStatus::InReview],
-            CaseStatus::Approved,
-            at(40),
-        )
-    };
-    assert_eq!(
-        apply(
-            &store,
-            &StatusChange {
-                require_claimed_by: Some(8),
-                ..approve.clone()
-            }
-        )
-        .await,
-        None
-    );
-    let approved = apply(&store, &approve).await.unwrap();
-    assert_eq!(approved.status, CaseStatus::Approved);
-    assert_eq!(approved.claimed_by, None);
-    assert_eq!(approved.lease_until, None);
-    assert_eq!(approved.decided_at, Some(at(40)));
-    assert_eq!(approved.updated_at, at(40));
-
-    let events = store.case_events("UB-STAT01").await.unwrap();
-    let trail: Vec<(&str, &str)> = events
-        .iter()
-        .map(|e| (e.action.as_str(), e.actor.as_str()))
-        .collect();
-    assert_eq!(
-        trail,
-        [
-            ("created", "merchant:100"),
-            ("claimed", "staff:7"),
-            ("asked", "staff:7"),
-            ("answered", "merchant:100"),
-            ("claimed", "staff:7"),
-            ("approved", "staff:7"),
-        ]
-    );
-    assert_eq!(
-        events[2].detail,
-        json!({ "question": "a photo of the back, please" })
-    );
-    assert_eq!(events[2].at, at(20));
-    assert_eq!(events[5].at, at(40));
-
-    // Keep: claim and lease stay as they were.
-    assert!(matches!(
-        claim(&store, "UB-STAT02", 9, at(10), at(60)).await,
-        ClaimOutcome::Claimed(_)
-    ));
-    let kept = apply(
-        &store,
-        &change(
-            "UB-STAT02",
-            &[CaseStatus::InReview],
-            CaseStatus::WaitingMerchant,
-            at(15),
-        ),
-    )
-    .await
-    .unwrap();
-    assert_eq!(kept.claimed_by, Some(9));
-    assert_eq!(kept.lease_until, Some(at(60)));
-    // Rejected by the holder: decided.
-    let rejected = apply(
-        &store,
-        &StatusChange {
-            require_claimed_by: Some(9),
-            claim: ClaimUpdate::Clear,
-            detail: json!({ "reason": "blurred_photo" }),
-            ..change(
-                "UB-STAT02",
-                &[CaseStatus::InReview, CaseStatus::WaitingMerchant],
-                CaseStatus::Rejected,
-                at(16),
-            )
-        },
-    )
-    .await
-    .unwrap();
-    assert_eq!(rejected.status, CaseStatus::Rejected);
-    assert_eq!(rejected.decided_at, Some(at(16)));
-    assert_eq!(rejected.claimed_by, None);
-
-    // A merchant withdraws: only from their own chat.
-    let withdraw = StatusChange {
-        require_chat_id: Some(300),
-        claim: ClaimUpdate::Clear,
-        actor: "merchant:300".to_string(),
-        ..change(
-            "UB-STAT03",
-            &[
-                CaseStatus::Queued,
-                CaseStatus::InReview,
-                CaseStatus::WaitingMerchant,
-            ],
-            CaseStatus::Withdrawn,
-            at(17),
-        )
-    };
-    assert_eq!(
-        apply(
-            &store,
-            &StatusChange {
-                require_chat_id: Some(100),
-                ..withdraw.clone()
-            }
-        )
-        .await,
-        None
-    );
-    let withdrawn = apply(&store, &withdraw).await.unwrap();
-    assert_eq!(withdrawn.status, CaseStatus::Withdrawn);
-    assert_eq!(withdrawn.decided_at, Some(at(17)));
-    // Decided cases stay decided: a second withdrawal or a late approval does nothing.
-    assert_eq!(apply(&store, &withdraw).await, None);
-    assert_eq!(
-        apply(
-            &store,
-            &change(
-                "UB-STAT03",
-                &[CaseStatus::InReview],
-                CaseStatus::Approved,
-                at(18)
-            )
-        )
-        .await,
-        None
-    );
-
-    // A rolled-back change leaves nothing either.
-    let mut tx = store.begin().await.unwrap();
-    assert!(tx
-        .set_status(&change(
-            "UB-STAT01",
-            &[CaseStatus::Approved],
-            CaseStatus::Rejected,
-            at(50)
-        ))
-        .await
-        .unwrap()
-        .is_some());
-    drop(tx);
-    assert_eq!(
-        store.get_case("UB-STAT01").await.unwrap().unwrap(),
-        approved
-    );
-    assert_eq!(store.case_events("UB-STAT01").await.unwrap().len(), 6);
-    store.close().await;
-}
-
-#[tokio::test]
-async fn add_answer_appends_text_and_files() {
-    let (_dir, _url, store) = fresh().await;
-    let case = case_at("UB-ANSWR1", 100, 0);
-    insert(&store, &case).await.unwrap();
-
-    let file = |id: &str| json!({ "field": "answer", "file_id": id, "kind": "photo" });
-    let mut tx = store.begin().await.unwrap();
-    tx.add_answer(
-        "UB-ANSWR1",
-        Some("the serial is on the back"),
-        &[file("F1")],
-        at(30),
-    )
-    .await
-    .unwrap();
-    tx.add_answer("ub-answr1", None, &[file("F2"), file("F3")], at(31))
-        .await
-        .unwrap();
-    let err = tx
-        .add_answer("UB-NOPE00", Some("private text"), &[], at(31))
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, StoreError::UnknownCase(ref r) if r == "UB-NOPE00"),
-        "{err:?}"
-    );
-    assert!(!err.to_string().contains("private text"));
-    tx.commit().await.unwrap();
-
-    let stored = store.get_case("UB-ANSWR1").await.unwrap().unwrap();
-    assert_eq!(
-        stored.fields["answers"],
-        json!([
-            { "at": "2025-03-03T09:30:00.000Z", "text": "the serial is on the back" },
-            { "at": "2025-03-03T09:31:00.000Z", "text": null },
-        ])
-    );
-    // The submitted fields are untouched.
-    assert_eq!(stored.fields["merchant_no"], case.fields["merchant_no"]);
-    assert_eq!(stored.fields["contact_name"], case.fields["contact_name"]);
-    let mut expected = case.attachments.as_array().unwrap().clone();
-    expected.extend([file("F1"), file("F2"), file("F3")]);
-    assert_eq!(stored.attachments, json!(expected));
-    assert_eq!(stored.updated_at, at(31));
-    assert_eq!(stored.status, CaseStatus::Queued);
-    store.close().await;
-}
-
-#[tokio::test]
-async fn expire_leases_requeues_only_expired_reviews() {
-    let (_dir, _url, store) = fresh().await;
-    for (i, case_ref) in [
-        "UB-LEASE1",
-        "UB-LEASE2",
-        "UB-LEASE3",
-        "UB-LEASE4",
-        "UB-LEASE5",
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        insert(&store, &case_at(case_ref, 100, i as i64))
-            .await
-            .unwrap();
-    }
-    // LEASE1 ran out; LEASE2 runs out exactly at the check; LEASE3 still runs; LEASE4
-    // waits for the merchant with an old lease kept (not in review: not expired);
-    // LEASE5 is queued.
-    for (case_ref, staff, lease) in [
-        ("UB-LEASE5", 5, 1),
-        ("UB-LEASE1", 7, 30),
-        ("UB-LEASE2", 8, 40),
-        ("UB-LEASE3", 9, 60),
-        ("UB-LEASE4", 9, 20),
-    ] {
-        assert!(matches!(
-            claim(&store, case_ref, staff, at(0), at(lease)).await,
-            ClaimOutcome::Claimed(_)
-        ));
-    }
-    set_status(&store, "UB-LEASE5", "queued").await.unwrap();
-    apply(
-        &store,
-        &change(
-            "UB-LEASE4",
-            &[CaseStatus::InReview],
-            CaseStatus::WaitingMerchant,
-            at(1),
-        ),
-    )
-    .await
-    .unwrap();
-
-    let mut tx = store.begin().await.unwrap();
-    let requeued = tx.expire_leases(at(40)).await.unwrap();
-    assert_eq!(refs(&requeued), ["UB-LEASE1", "UB-LEASE2"]);
-    for case in &requeued {
-        assert_eq!(case.status, CaseStatus::Queued);
-        assert_eq!(case.claimed_by, None);
-        assert_eq!(case.lease_until, None);
-        assert_eq!(case.updated_at, at(40));
-    }
-    // Nothing more to expire at the same instant.
-    assert!(tx.expire_leases(at(40)).await.unwrap().is_empty());
-    tx.commit().await.unwrap();
-
-    for (case_ref, staff) in [("UB-LEASE1", 7), ("UB-LEASE2", 8)] {
-        let events = store.case_events(case_ref).await.unwrap();
-        let last = events.last().unwrap();
-        assert_eq!(last.action, "lease_expired");
-        assert_eq!(last.actor, "system");
-        assert_eq!(last.at, at(40));
-        assert_eq!(last.detail, json!({ "staff": staff }));
-        assert_eq!(
-            store.get_case(case_ref).await.unwrap().unwrap(),
-            requeued[if staff == 7 { 0 } else { 1 }]
-        );
-    }
-    let still = store.get_case("UB-LEASE3").await.unwrap().unwrap();
-    assert_eq!(
-        (still.status, still.claimed_by, still.lease_until),
-        (CaseStatus::InReview, Some(9), Some(at(60)))
-    );
-    let waiting = store.get_case("UB-LEASE4").await.unwrap().unwrap();
-    assert_eq!(waiting.status, CaseStatus::WaitingMerchant);
-    assert_eq!(waiting.claimed_by, Some(9));
-    for case_ref in ["UB-LEASE3", "UB-LEASE4", "UB-LEASE5"] {
-        assert!(store
-            .case_events(case_ref)
-            .await
-            .unwrap()
-            .iter()
-            .all(|e| e.action != "lease_expired"));
-    }
-
-    // A requeued case can be claimed by someone else.
-    assert!(matches!(
-        claim(&store, "UB-LEASE1", 8, at(41), at(71)).await,
-        ClaimOutcome::Claimed(_)
-    ));
-    store.close().await;
-}
-
-#[tokio::test]
-async fn staff_cards_and_pending_inputs_round_trip() {
-    let (_dir, _url, store) = fresh().await;
-    insert(&store, &case_at("UB-CARD01", 100, 0)).await.unwrap();
-    insert(&store, &case_at("UB-CARD02", 100, 1)).await.unwrap();
-
-    let mut tx = store.begin().await.unwrap();
-    assert_eq!(tx.staff_card("UB-CARD01").await.unwrap(), None);
-    tx.set_staff_card("UB-CARD01", -100_123, 55).await.unwrap();
-    tx.set_staff_card("UB-CARD02", -100_123, i32::MAX)
-        .await
-        .unwrap();
-    assert_eq!(
-        tx.staff_card("ub-card01").await.unwrap(),
-        Some((-100_123, 55))
-    );
-    // A newer card replaces the older.
-    tx.set_staff_card("ub-card01", -100_456, 77).await.unwrap();
-    let err = tx.set_staff_card("UB-NOPE00", -1, 1).await.unwrap_err();
-    assert!(matches!(err, StoreError::UnknownCase(_)), "{err:?}");
-    assert_eq!(tx.staff_card("UB-NOPE00").await.unwrap(), None);
-
-    assert_eq!(tx.take_pending_input(7).await.unwrap(), None);
-    tx.set_pending_input(7, "UB-CARD01", "note", at(1))
-        .await
-        .unwrap();
-    // One per reviewer: a newer press replaces the older.
-    tx.set_pending_input(7, "UB-CARD02", "ask", at(2))
-        .await
-        .unwrap();
-    tx.set_pending_input(8, "UB-CARD01", "reject_other", at(3))
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-
-    let mut tx = store.begin().await.unwrap();
-    assert_eq!(
-        tx.staff_card("UB-CARD01").await.unwrap(),
-        Some((-100_456, 77))
-    );
-    assert_eq!(
-        tx.staff_card("UB-CARD02").await.unwrap(),
-        Some((-100_123, i32::MAX))
-    );
-    // A take in a transaction that rolls back leaves the input pending.
-    assert!(tx.take_pending_input(7).await.unwrap().is_some());
-    drop(tx);
-
-    let mut tx = store.begin().await.unwrap();
-    assert_eq!(
-        tx.take_pending_input(7).await.unwrap(),
-        Some(("UB-CARD02".to_string(), "ask".to_string(), at(2)))
-    );
-    assert_eq!(tx.take_pending_input(7).await.unwrap(), None);
-    assert_eq!(
-        tx.take_pending_input(8).await.unwrap(),
-        Some(("UB-CARD01".to_string(), "reject_other".to_string(), at(3)))
-    );
-    tx.commit().await.unwrap();
-    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff_pending")
-        .fetch_one(store.pool())
-        .await
-        .unwrap();
-    assert_eq!(left, 0);
-
-    // A card goes with its case.
-    sqlx::query("DELETE FROM cases WHERE case_ref = 'UB-CARD01'")
-        .execute(store.pool())
-        .await
-        .unwrap();
-    let cards: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff_cards")
-        .fetch_one(store.pool())
-        .await
-        .unwrap();
-    assert_eq!(cards, 1);
-    store.close().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn claim_job_once_per_period() {
-    let (_dir, url, first) = fresh().await;
-    let mut tx = first.begin().await.unwrap();
-    assert!(tx.claim_job("remind", "2025-03-03", at(0)).await.unwrap());
-    assert!(!tx.claim_job("remind", "2025-03-03", at(1)).await.unwrap());
-    assert!(tx.claim_job("remind", "2025-03-04", at(2)).await.unwrap());
-    assert!(tx
-        .claim_job("retention", "2025-03-03", at(3))
-        .await
-        .unwrap());
-    tx.commit().await.unwrap();
-    let mut tx = first.begin().await.unwrap();
-    assert!(!tx.claim_job("remind", "2025-03-03", at(4)).await.unwrap());
-    drop(tx);
-    // The first claim's time is kept.
-    let ran_at: i64 = sqlx::query_scalar(
-        "SELECT ran_at FROM job_runs WHERE job = 'remind' AND period = '2025-03-03'",
-    )
-    .fetch_one(first.pool())
-    .await
-    .unwrap();
-    assert_eq!(ran_at, at(0).timestamp_millis());
-
-    // Two instances racing for the same periods: one runs each.
-    let second = SqliteStore::open(&url).await.unwrap();
-    let instances = [Arc::new(first), Arc::new(second)];
-    for round in 0..20 {
-        let period = format!("2025-04-{:02}", round + 1);
-        let start = Arc::new(tokio::sync::Barrier::new(2));
-        let mut tasks = Vec::new();
-        for store in &instances {
-            let store = Arc::clone(store);
-            let start = Arc::clone(&start);
-            let period = period.clone();
-            tasks.push(tokio::spawn(async move {
-                start.wait().await;
-                let mut tx = store.begin().await?;
-                let mine = tx.claim_job("expire_leases", &period, at(round)).await?;
-                tx.commit().await?;
-                Ok::<_, StoreError>(mine)
-            }));
-        }
-        let mut runs = 0;
-        for task in tasks {
-            if task.await.unwrap().unwrap() {
-                runs += 1;
-            }
-        }
-        assert_eq!(runs, 1, "period {period}");
-    }
-    for store in instances {
-        store.close().await;
-    }
-}
-
-#[tokio::test]
-async fn drafts_to_remind_follows_draft_since_and_reminded() {
-    let (_dir, _url, store) = fresh().await;
-    let draft = |since: Option<i64>, reminded: bool| NewDialogue {
-        draft_since: since.map(at),
-        reminded,
-        ..dialogue("{}", at(40))
-    };
-    let mut tx = store.begin().await.unwrap();
-    for (chat, since, reminded) in [
-        (1, Some(0), false),
-        (2, Some(10), false),
-        (3, Some(0), true),
-        (4, None, false),
-        (5, Some(30), false),
-    ] {
-        tx.save_dialogue(chat, &draft(since, reminded), None)
-            .await
-            .unwrap();
-    }
-    assert_eq!(tx.drafts_to_remind(at(15)).await.unwrap(), [1, 2]);
-    assert_eq!(tx.drafts_to_remind(at(30)).await.unwrap(), [1, 2, 5]);
-    assert!(tx.drafts_to_remind(at(-1)).await.unwrap().is_empty());
-
-    // Reminded: no longer listed. The draft finished: no longer listed.
-    tx.save_dialogue(1, &draft(Some(0), true), Some(1))
-        .await
-        .unwrap();
-    tx.save_dialogue(2, &draft(None, false), Some(1))
-        .await
-        .unwrap();
-    assert_eq!(tx.drafts_to_remind(at(30)).await.unwrap(), [5]);
-    // New activity on a reminded draft starts a new idle period, reminded again later.
-    tx.save_dialogue(3, &draft(Some(20), false), Some(1))
-        .await
-        .unwrap();
-    assert_eq!(tx.drafts_to_remind(at(30)).await.unwrap(), [3, 5]);
-    tx.commit().await.unwrap();
-
-    let stored: Vec<(i64, Option<i64>, i64)> =
-        sqlx::query_as("SELECT chat_id, draft_since, reminded FROM dialogues ORDER BY chat_id")
-            .fetch_all(store.pool())
-            .await
-            .unwrap();
-    let ms = |minute: i64| Some(at(minute).timestamp_millis());
-    assert_eq!(
-        stored,
-        [
-            (1, ms(0), 1),
-            (2, None, 0),
-            (3, ms(20), 0),
-            (4, None, 0),
-            (5, ms(30), 0)
-        ]
-    );
-    store.close().await;
-}
-
-#[tokio::test]
-async fn erase_decided_before_removes_personal_data_only_of_old_decisions() {
-    let (_dir, _url, store) = fresh().await;
-    const PHONE: &str = "13800138000";
-    for (case_ref, chat) in [
-        ("UB-OLDA01", 100),
-        ("UB-OLDW01", 200),
-        ("UB-RECNT1", 300),
-        ("UB-OPEN01", 400),
-    ] {
-        insert(&store, &case_at(case_ref, chat, 0)).await.unwrap();
-    }
-    let staff_change = |case_ref: &str,
-                        from: CaseStatus,
-                        to: CaseStatus,
-                        minute: i64,
-                        action: &str,
-                        detail: serde_json::Value| StatusChange {
-        actor: "staff:7".to_string(),
-        action: action.to_string(),
-        detail,
-        claim: ClaimUpdate::Clear,
-        ..change(case_ref, &[from], to, at(minute))
-    };
-
-    // OLDA: asked (a question quoting personal data), answered, noted, rejected.
-    claim(&store, "UB-OLDA01", 7, at(1), at(30)).await;
-    apply(
-        &store,
-        &staff_change(
-            "UB-OLDA01",
-            CaseStatus::InReview,
-            CaseStatus::WaitingMerchant,
-            2,
-            "asked",
-            json!({ "question": format!("is {PHONE} your number?") }),
-        ),
-    )
-    .await
-    .unwrap();
-    let mut tx = store.begin().await.unwrap();
-    tx.add_answer("UB-OLDA01", Some(&format!("yes, {PHONE}")), &[], at(3))
-        .await
-        .unwrap();
-    tx.record_event(&NewCaseEvent {
-        case_ref: "UB-OLDA01".to_string(),
-        at: at(3),
-        actor: "staff:7".to_string(),
-        action: "note".to_string(),
-        detail: json!({ "text": format!("called {PHONE}"), "staff": 7 }),
-    })
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
-    apply(
-        &store,
-        &StatusChange {
-            actor: "merchant:100".to_string(),
-            ..staff_change(
-                "UB-OLDA01",
-                CaseStatus::WaitingMerchant,
-                CaseStatus::Rejected,
-                100,
-                "rejected",
-                json!({ "reason": "other", "text": format!("typed: {PHONE}"), "staff": 7, "extra": { "reason": "nested" } }),
-            )
-        },
-    )
-    .await
-    .unwrap();
-    // OLDW: withdrawn by the merchant with a comment.
-    apply(
-        &store,
-        &StatusChange {
-            actor: "merchant:200".to_string(),
-            ..staff_change(
-                "UB-OLDW01",
-                CaseStatus::Queued,
-                CaseStatus::Withdrawn,
-                50,
-                "withdrawn",
-                json!({ "comment": PHONE }),
-            )
-        },
-    )
-    .await
-    .unwrap();
-    // RECNT: decided after the cutoff.
-    apply(
-        &store,
-        &staff_change(
-            "UB-RECNT1",
-            CaseStatus::Queued,
-            CaseStatus::Approved,
-            2000,
-            "approved",
-            json!({ "note": PHONE }),
-        ),
-    )
-    .await
-    .unwrap();
-    let recent_before = store.get_case("UB-RECNT1").await.unwrap().unwrap();
-    let recent_events_before = store.case_events("UB-RECNT1").await.unwrap();
-    let open_before = store.get_case("UB-OPEN01").await.unwrap().unwrap();
-    let open_events_before = store.case_events("UB-OPEN01").await.unwrap();
-
-    let mut tx = store.begin().await.unwrap();
-    let erased = tx.erase_decided_before(at(1000), at(1500)).await.unwrap();
-    assert_eq!(erased, ["UB-OLDW01", "UB-OLDA01"]); // oldest decision first
-    tx.commit().await.unwrap();
-
-    for (case_ref, status, decided) in [
-        ("UB-OLDA01", CaseStatus::Rejected, 100),
-        ("UB-OLDW01", CaseStatus::Withdrawn, 50),
-    ] {
-        let case = store.get_case(case_ref).await.unwrap().unwrap();
-        assert_eq!(case.fields, json!({}));
-        assert_eq!(case.attachments, json!([]));
-        assert_eq!(case.chat_id, 0);
-        // What happened, and when, remains.
-        assert_eq!(case.status, status);
-        assert_eq!(case.decided_at, Some(at(decided)));
-        assert_eq!(case.kind, "unbind");
-        assert_eq!(case.updated_at, at(1500));
-
-        let events = store.case_events(case_ref).await.unwrap();
-        assert!(
-            events.iter().all(|e| !e.actor.starts_with("merchant:")),
-            "{events:?}"
-        );
-        assert!(
-            events.iter().all(|e| !e.detail.to_string().contains(PHONE)),
-            "{events:?}"
-        );
-        let last = events.last().unwrap();
-        assert_eq!(
-            (last.action.as_str(), last.actor.as_str()),
-            ("erased", "system")
-        );
-        assert_eq!(last.at, at(1500));
-        assert_eq!(events[0].actor, "merchant");
-        assert_eq!(events[0].detail, json!({}));
-    }
-    let events = store.case_events("UB-OLDA01").await.unwrap();
-    let trail: Vec<(&str, &str)> = events
-        .iter()
-        .map(|e| (e.action.as_str(), e.actor.as_str()))
-        .collect();
-    assert_eq!(
-        trail,
-        [
-            ("created", "merchant"),
-            ("claimed", "staff:7"),
-            ("asked", "staff:7"),
-            ("note", "staff:7"),
-            ("rejected", "merchant"),
-            ("erased", "system"),
-        ]
-    );
-    assert_eq!(events[2].detail, json!({}));
-    assert_eq!(events[3].detail, json!({ "staff": 7 }));
-    // The reason code and the reviewer stay; the typed text and nested objects go.
-    assert_eq!(events[4].detail, json!({ "reason": "other", "staff": 7 }));
-    let anywhere: i64 = sqlx::query_scalar(
-        "SELECT (SELECT COUNT(*) FROM case_events e JOIN cases c ON c.id = e.case_id \
-                 WHERE e.detail LIKE '%' || ? || '%' AND c.case_ref LIKE 'UB-OLD%') \
-              + (SELECT COUNT(*) FROM cases WHERE fields LIKE '%' || ? || '%')",
-    )
-    .bind(PHONE)
-    .bind(PHONE)
-    .fetch_one(store.pool())
-    .await
-    .unwrap();
-    assert_eq!(anywhere, 0);
-
-    // Open and recently decided cases are untouched.
-    assert_eq!(
-        store.get_case("UB-RECNT1").await.unwrap().unwrap(),
-        recent_before
-    );
-    assert_eq!(
-        store.case_events("UB-RECNT1").await.unwrap(),
-        recent_events_before
-    );
-    assert_eq!(
-        store.get_case("UB-OPEN01").await.unwrap().unwrap(),
-        open_before
-    );
-    assert_eq!(
-        store.case_events("UB-OPEN01").await.unwrap(),
-        open_events_before
-    );
-
-    // Idempotent: nothing erased again, no second `erased` event.
-    let events_before = event_count(&store).await;
-    let mut tx = store.begin().await.unwrap();
-    assert!(tx
-        .erase_decided_before(at(1000), at(1600))
-        .await
-        .unwrap()
-        .is_empty());
-    tx.commit().await.unwrap();
-    assert_eq!(event_count(&store).await, events_before);
-    assert_eq!(
-        store
-            .get_case("UB-OLDA01")
-            .await
-            .unwrap()
-            .unwrap()
-            .updated_at,
-        at(1500)
-    );
-
-    // A later cutoff reaches the recent decision, and only it.
-    let mut tx = store.begin().await.unwrap();
-    assert_eq!(
-        tx.erase_decided_before(at(3000), at(3000)).await.unwrap(),
-        ["UB-RECNT1"]
-    );
-    tx.commit().await.unwrap();
-    let events = store.case_events("UB-RECNT1").await.unwrap();
-    assert_eq!(events[1].detail, json!({}));
-    assert_eq!(
-        store.get_case("UB-OPEN01").await.unwrap().unwrap(),
-        open_before
-    );
-    store.close().await;
-}
-
-#[tokio::test]
-async fn queue_claimed_by_and_stats() {
-    let (_dir, _url, store) = fresh().await;
-
-    let empty = store.stats(at(0)).await.unwrap();
-    assert_eq!(
-        empty.open_by_status,
-        [
-            (CaseStatus::Queued, 0),
-            (CaseStatus::InReview, 0),
-            (CaseStatus::WaitingMerchant, 0)
-        ]
-    );
-    assert_eq!(empty.decided_since, 0);
-    assert_eq!(empty.median_decision_secs, None);
-    assert!(store.queue(10).await.unwrap().is_empty());
-
-    // (ref, created minute), inserted out of order.
-    for (case_ref, minute) in [
-        ("UB-QUEUE5", 5),
-        ("UB-QUEUE1", 1),
-        ("UB-QUEUE3", 3),
-        ("UB-QUEUE2", 2),
-        ("UB-QUEUE4", 4),
-        ("UB-QUEUE6", 6),
-        ("UB-DONE01", 0),
-        ("UB-DONE02", 0),
-        ("UB-DONE03", 0),
-        ("UB-DONE04", 0),
-        ("UB-DONE05", 0),
-    ] {
-        insert(&store, &case_at(case_ref, 100, minute))
-            .await
-            .unwrap();
-    }
-    // QUEUE1: in review by 7. QUEUE3: waiting for the merchant, held by 7. QUEUE2: in
-    // review by 8. QUEUE6: answered, back in the queue with 7 remembered (not held).
-    claim(&store, "UB-QUEUE1", 7, at(10), at(100)).await;
-    claim(&store, "UB-QUEUE2", 8, at(10), at(100)).await;
-    for case_ref in ["UB-QUEUE3", "UB-QUEUE6"] {
-        claim(&store, case_ref, 7, at(10), at(100)).await;
-        apply(
-            &store,
-            &StatusChange {
-                claim: ClaimUpdate::KeepReviewerClearLease,
-                ..change(
-                    case_ref,
-                    &[CaseStatus::InReview],
-                    CaseStatus::WaitingMerchant,
-                    at(11),
-                )
-            },
-        )
-        .await
-        .unwrap();
-    }
-    apply(
-        &store,
-        &change(
-            "UB-QUEUE6",
-            &[CaseStatus::WaitingMerchant],
-            CaseStatus::Queued,
-            at(12),
-        ),
-    )
-    .await
-    .unwrap();
-    // Decisions (all created at minute 0): approved after 10, 30 min, rejected after 20,
-    // withdrawn at 6, approved at 2 (before the window).
-    for (case_ref, to, minute) in [
-        ("UB-DONE01", CaseStatus::Approved, 10),
-        ("UB-DONE02", CaseStatus::Approved, 30),
-        ("UB-DONE03", CaseStatus::Rejected, 20),
-        ("UB-DONE04", CaseStatus::Withdrawn, 6),
-        ("UB-DONE05", CaseStatus::Approved, 2),
-    ] {
-        apply(
-            &store,
-            &change(case_ref, &[CaseStatus::Queued], to, at(minute)),
-        )
-        .await
-        .unwrap();
-    }
-
-    let queue = store.queue(10).await.unwrap();
-    assert_eq!(
-        refs(&queue),
-        [
-            "UB-QUEUE1",
-            "UB-QUEUE2",
-            "UB-QUEUE3",
-            "UB-QUEUE4",
-            "UB-QUEUE5",
-            "UB-QUEUE6"
-        ]
-    );
-    assert!(queue.iter().all(|c| c.status.is_open()));
-    assert_eq!(
-        refs(&store.queue(2).await.unwrap()),
-        ["UB-QUEUE1", "UB-QUEUE2"]
-    );
-    assert!(store.queue(0).await.unwrap().is_empty());
-    assert!(store.queue(-1).await.unwrap().is_empty());
-
-    assert_eq!(
-        refs(&store.cases_claimed_by(7).await.unwrap()),
-        ["UB-QUEUE1", "UB-QUEUE3"]
-    );
-    assert_eq!(
-        refs(&store.cases_claimed_by(8).await.unwrap()),
-        ["UB-QUEUE2"]
-    );
-    assert!(store.cases_claimed_by(9).await.unwrap().is_empty());
-
-    let stats = store.stats(at(5)).await.unwrap();
-    assert_eq!(
-        stats.open_by_status,
-        [
-            (CaseStatus::Queued, 3),
-            (CaseStatus::InReview, 2),
-            (CaseStatus::WaitingMerchant, 1)
-        ]
-    );
-    // Decided at or after minute 5: DONE01..04 (the withdrawal counts as decided).
-    assert_eq!(stats.decided_since, 4);
-    // Median of 600, 1200, 1800 s (approved and rejected only).
-    assert_eq!(stats.median_decision_secs, Some(1200));
-    // From minute 15: DONE02 and DONE03, median of 1200 and 1800 s.
-    let later = store.stats(at(15)).await.unwrap();
-    assert_eq!(later.decided_since, 2);
-    assert_eq!(later.median_decision_secs, Some(1500));
-    assert_eq!(later.open_by_status, stats.open_by_status);
-    // Exactly at a decision: included.
-    assert_eq!(store.stats(at(30)).await.unwrap().decided_since, 1);
-    let none = store.stats(at(31)).await.unwrap();
-    assert_eq!((none.decided_since, none.median_decision_secs), (0, None));
-    store.close().await;
 }

@@ -16,7 +16,7 @@ pub enum StoreError {
     /// A write addressed a case reference that does not exist; the reference.
     #[error("no case {0}")]
     UnknownCase(String),
-    #[error("unsupported database URL {0} (use sqlite://FILE)")]
+    #[error("unsupported database URL {0} (use sqlite://FILE or postgres://USER@HOST/DATABASE)")]
     UnsupportedUrl(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
@@ -33,6 +33,8 @@ impl StoreError {
                     || msg.contains("busy")
                     || db.code().as_deref() == Some("40001")
                     || db.code().as_deref() == Some("40P01")
+                    // PostgreSQL lock_not_available: a lock wait ran past `lock_timeout`.
+                    || db.code().as_deref() == Some("55P03")
             }
             StoreError::Database(sqlx::Error::PoolTimedOut) => true,
             _ => false,
