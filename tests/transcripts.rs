@@ -344,3 +344,18 @@ async fn forget_erases_the_dialogue_and_personal_data_of_closed_cases(db: &TestD
     let out = m.say(&app, "/status").await;
     assert!(!out.contains(&case_ref), "{out}");
 }
+
+backends!(control_characters_never_reach_the_database);
+async fn control_characters_never_reach_the_database(db: &TestDb) {
+    let app = App::open(&db.url).await;
+    let mut m = Merchant::new(9901, None);
+    m.say(&app, "/start card_lakala").await;
+    m.tap(&app, "帮我提交申请").await;
+    m.say(&app, "822100012345678").await;
+    let out = m.say(&app, "陈氏\u{0}理发").await;
+    assert!(out.contains("手机号"), "{out}");
+    m.say(&app, "\u{0}").await;
+    m.say(&app, "13612345678").await;
+    let out = m.say(&app, "建设银行").await;
+    assert!(out.contains("后 4 位"), "{out}");
+}

@@ -21,6 +21,29 @@ impl Incoming {
         self.message_id = Some(id);
         self
     }
+
+    /// The same event with control characters (other than newline and tab) removed from
+    /// anything typed. They carry no meaning for us, and a NUL would make the whole update
+    /// unstorable on PostgreSQL (`jsonb` refuses it), blocking the chat.
+    pub fn sanitized(mut self) -> Self {
+        if let Event::Text(text) | Event::Edited(Some(text)) | Event::Contact { phone: text } =
+            &mut self.event
+        {
+            if text.chars().any(is_stray_control) {
+                *text = strip_controls(text);
+            }
+        }
+        self
+    }
+}
+
+fn is_stray_control(c: char) -> bool {
+    c.is_control() && c != '\n' && c != '\t'
+}
+
+/// `text` without control characters other than newline and tab.
+pub fn strip_controls(text: &str) -> String {
+    text.chars().filter(|c| !is_stray_control(*c)).collect()
 }
 
 #[derive(Debug, Clone, PartialEq)]

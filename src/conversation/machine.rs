@@ -51,7 +51,7 @@ pub fn step(dialogue: Dialogue, input: Incoming, ctx: &Ctx) -> (Dialogue, Vec<Ef
         ctx,
         out: Vec::new(),
     };
-    turn.run(input);
+    turn.run(input.sanitized());
     let now_phone = current_field_kind(&turn.d.state) == Some(FieldKind::Phone);
     if was_phone && !now_phone {
         close_share_contact(&mut turn.out);

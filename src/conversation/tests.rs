@@ -1041,3 +1041,18 @@ fn the_privacy_guard_also_protects_answers() {
     assert!(answers(&fx).is_empty());
     assert!(matches!(c.d.state, State::AnswerStaff { .. }));
 }
+
+#[test]
+fn control_characters_are_dropped_from_what_merchants_type() {
+    let mut c = Chat::new();
+    c.open(CaseKind::Card);
+    while c.field() != Some("merchant_name") {
+        c.answer_current();
+    }
+    c.text("陈氏\u{0}理发\u{7}");
+    assert_eq!(
+        c.value("merchant_name"),
+        Some(&Value::Text("陈氏理发".into()))
+    );
+    assert_eq!(super::strip_controls("a\nb\tc\u{0}\u{1b}"), "a\nb\tc");
+}

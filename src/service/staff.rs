@@ -316,7 +316,10 @@ impl Service {
         text: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let text = text.trim().chars().take(1000).collect::<String>();
+        let text = crate::conversation::strip_controls(text.trim())
+            .chars()
+            .take(1000)
+            .collect::<String>();
         let Some(case) = tx.case(case_ref).await? else {
             return Ok(());
         };
