@@ -7,6 +7,7 @@
 
 mod error;
 mod model;
+pub mod postgres;
 pub mod sqlite;
 
 pub use error::StoreError;
@@ -55,6 +56,15 @@ pub trait Store: Send + Sync + 'static {
 
     /// Queue statistics for `/stats`; decisions are counted from `decided_since` on.
     async fn stats(&self, decided_since: DateTime<Utc>) -> Result<QueueStats, StoreError>;
+
+    /// Whether this process may deliver the outbox now. Several instances on one database
+    /// must not send the same rows twice, nor one chat's rows out of order, so exactly one
+    /// of them holds the sender lock at a time (PostgreSQL: a session advisory lock held on
+    /// a dedicated connection, released when the process dies). SQLite serves a single
+    /// process: the lock is always granted.
+    async fn acquire_sender_lock(&self) -> Result<bool, StoreError> {
+        Ok(true)
+    }
 
     /// Close the connection pool, waiting for connections to be returned.
     async fn close(&self);
@@ -210,11 +220,14 @@ pub trait Tx: Send {
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
 }
 
-/// Open the database named by `url` (`sqlite://path` or `sqlite::memory:`), creating and
-/// migrating it as needed.
+/// Open the database named by `url`, creating and migrating it as needed:
+/// `sqlite://path` or `sqlite::memory:` for SQLite, `postgres://…` or `postgresql://…` for
+/// PostgreSQL (the database must exist; the tables are created in it).
 pub async fn open(url: &str) -> Result<Arc<dyn Store>, StoreError> {
     if url.starts_with("sqlite:") {
         Ok(Arc::new(sqlite::SqliteStore::open(url).await?))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(postgres::PgStore::open(url).await?))
     } else {
         Err(StoreError::UnsupportedUrl(redact_url(url)))
     }

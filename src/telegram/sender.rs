@@ -20,6 +20,11 @@ use tokio::sync::{watch, Notify};
 const MAX_ATTEMPTS: i64 = 12;
 /// Rows fetched per round.
 const BATCH: i64 = 200;
+/// How often an idle sender looks for rows it was not woken for (rows committed by another
+/// instance on the same database, rows whose time came).
+const IDLE_POLL: std::time::Duration = std::time::Duration::from_millis(200);
+/// How often a standby instance checks whether the sender lock became free.
+const STANDBY_POLL: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// What happened to one row.
 enum Sent {
@@ -36,6 +41,26 @@ pub async fn run(
     mut shutdown: watch::Receiver<bool>,
 ) {
     loop {
+        // With several instances on one database, one sends; the others stand by and take
+        // over if it goes away.
+        match store.acquire_sender_lock().await {
+            Ok(true) => {}
+            Ok(false) => {
+                if *shutdown.borrow() {
+                    return;
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(STANDBY_POLL) => {}
+                    _ = shutdown.changed() => {}
+                }
+                continue;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "outbox sender lock unavailable; retrying");
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                continue;
+            }
+        }
         let due = match store.due_outbox(Utc::now(), BATCH).await {
             Ok(due) => due,
             Err(e) => {
@@ -50,9 +75,9 @@ pub async fn run(
             }
             let wait = match store.next_outbox_due().await {
                 Ok(Some(at)) => (at - Utc::now()).to_std().unwrap_or_default(),
-                _ => std::time::Duration::from_secs(5),
+                _ => IDLE_POLL,
             }
-            .min(std::time::Duration::from_secs(5));
+            .min(IDLE_POLL);
             tokio::select! {
                 _ = wake.notified() => {}
                 _ = tokio::time::sleep(wait) => {}

@@ -160,6 +160,7 @@ pub async fn open_store(db: &str) -> Arc<dyn Store> {
 
 /// Run a test body once per backend: `name::sqlite`, and `name::postgres` when
 /// `POSDESK_TEST_PG_URL` is set (otherwise it passes, saying it was skipped).
+#[allow(unused_macros)]
 macro_rules! backends {
     ($body:ident) => {
         mod $body {
