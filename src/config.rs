@@ -8,7 +8,7 @@ use std::fmt;
 /// Settings shared by every subcommand.
 #[derive(Clone)]
 pub struct Settings {
-    /// `sqlite://FILE` (created on start).
+    /// `sqlite://FILE` (created on start) or `postgres://…`.
     pub database_url: String,
     /// The language for merchants whose client reports none we speak.
     pub default_locale: Locale,
