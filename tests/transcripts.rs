@@ -359,3 +359,25 @@ async fn control_characters_never_reach_the_database(db: &TestDb) {
     let out = m.say(&app, "建设银行").await;
     assert!(out.contains("后 4 位"), "{out}");
 }
+
+backends!(system_messages_use_the_language_the_client_reported);
+async fn system_messages_use_the_language_the_client_reported(db: &TestDb) {
+    let app = App::open(&db.url).await;
+    let mut m = Merchant::new(9902, Some(Locale::En));
+    m.say(&app, "/start close_lakala").await;
+    m.tap(&app, "Apply for me").await;
+    // The reminder job knows nothing of the merchant's phone settings.
+    let outcome = app
+        .service
+        .handle(posdesk::service::Inbound {
+            chat_id: 9902,
+            update_id: None,
+            locale_hint: None,
+            incoming: posdesk::conversation::Incoming::new(Event::Reminder),
+            now: m.now + chrono::Duration::hours(25),
+        })
+        .await
+        .unwrap();
+    assert_eq!(outcome.locale, Locale::En);
+    assert!(!outcome.effects.is_empty());
+}

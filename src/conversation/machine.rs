@@ -101,6 +101,7 @@ impl Turn<'_, '_> {
         self.d.step = self.d.step.wrapping_add(1);
         self.d.last_active = Some(self.ctx.now);
         self.d.reminded = false;
+        self.d.client_locale = Some(self.ctx.locale_hint);
     }
 
     /// An album answering a reviewer ends with the first event that is not one of its parts.

@@ -18,6 +18,10 @@ pub struct Dialogue {
     /// The language the merchant chose with `/lang`; `None` follows their Telegram setting.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locale: Option<Locale>,
+    /// The language their client last reported, for messages the system sends on its own
+    /// (reminders, news about their cases), which carry no client language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_locale: Option<Locale>,
     /// Counts the bot's prompts. Buttons carry the value of the prompt they belong to, so a
     /// press on an older message (or a press re-sent by the client) changes nothing.
     #[serde(default)]
@@ -177,6 +181,7 @@ mod tests {
                 field: "serial".into(),
             },
             locale: Some(Locale::En),
+            client_locale: Some(Locale::ZhCn),
             step: 7,
             last_active: None,
             reminded: false,

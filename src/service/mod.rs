@@ -219,9 +219,20 @@ impl Service {
         };
 
         let facts = read_facts(tx, chat_id, &needs(&dialogue, &inbound.incoming)).await?;
+        // Events the system sends on its own carry no client language: use the one the
+        // merchant's client last reported.
+        let system_event = matches!(
+            inbound.incoming.event,
+            conversation::Event::CaseNotice(_) | conversation::Event::Reminder
+        );
+        let hint = if system_event {
+            dialogue.client_locale.or(inbound.locale_hint)
+        } else {
+            inbound.locale_hint
+        };
         let ctx = Ctx {
             now,
-            locale_hint: inbound.locale_hint.unwrap_or(self.default_locale),
+            locale_hint: hint.unwrap_or(self.default_locale),
             entropy: rand::random(),
             holidays: &self.holidays,
             facts: &facts,
