@@ -43,10 +43,14 @@ pub fn needs(dialogue: &Dialogue, input: &Incoming) -> Vec<Need> {
     let mut out = Vec::new();
     match &input.event {
         Event::Text(text) => {
-            let t = text.trim();
+            // The text as the machine reads it: sanitized, and commands parsed as
+            // `on_command` does (any whitespace, `@bot`, any case).
+            let clean = super::event::strip_controls(text);
+            let t = clean.trim();
             if let Some(command) = t.strip_prefix('/') {
-                let cmd = command.split([' ', '@']).next().unwrap_or("");
-                if matches!(cmd, "status" | "forget" | "start") {
+                let word = command.split_whitespace().next().unwrap_or("");
+                let cmd = word.split('@').next().unwrap_or("").to_ascii_lowercase();
+                if matches!(cmd.as_str(), "status" | "forget" | "start") {
                     out.push(Need::OwnCases);
                 }
             } else {
