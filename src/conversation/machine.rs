@@ -89,7 +89,14 @@ impl Turn<'_, '_> {
             Event::Press(_) | Event::CaseNotice(_) | Event::Reminder => {}
             Event::Files(uploads) => self.on_files(&uploads),
             Event::AlbumPart { album_id, upload } => self.on_album_part(album_id, &upload),
-            Event::Contact { phone } => self.on_contact(&phone),
+            Event::Contact { phone } => {
+                // A contact answering a reviewer is forwarded like typed text: guard it too.
+                let answering = matches!(self.d.state, State::AnswerStaff { .. });
+                if answering && self.guard_privacy(phone.trim(), input.message_id) {
+                    return;
+                }
+                self.on_contact(&phone)
+            }
             Event::Edited(text) => self.on_edited(text.as_deref(), input.message_id),
             Event::Unsupported(kind) => self.on_unsupported(kind),
         }
