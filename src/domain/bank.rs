@@ -8,7 +8,6 @@
 use super::norm;
 use super::Invalid;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 /// A bank's name: canonical (`中国工商银行`) for the banks in the table, otherwise as written.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -190,17 +189,9 @@ impl BankName {
         }
         Ok(BankName(value.to_string()))
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl fmt::Display for BankName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+string_value!(BankName);
 
 #[cfg(test)]
 mod tests {

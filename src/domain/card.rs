@@ -3,7 +3,6 @@
 use super::norm;
 use super::Invalid;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 /// The last four digits of a bank card (`1234`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -67,21 +66,13 @@ impl CardLast4 {
             _ => Err(Invalid::CardLast4TooFewDigits),
         }
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
 fn all_digits(chars: &[char], runs: &[Vec<norm::Group>]) -> String {
     runs.iter().map(|r| norm::group_digits(chars, r)).collect()
 }
 
-impl fmt::Display for CardLast4 {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+string_value!(CardLast4);
 
 #[cfg(test)]
 mod tests {

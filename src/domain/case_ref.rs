@@ -4,7 +4,6 @@
 use super::norm;
 use super::{CaseKind, Invalid};
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 /// A public case reference: the kind's two-letter prefix, a dash, and six characters from
 /// [`CaseRef::ALPHABET`].
@@ -59,20 +58,10 @@ impl CaseRef {
         Ok(CaseRef(format!("{prefix}-{code}")))
     }
 
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
     /// The case kind named by the prefix.
     pub fn kind(&self) -> Option<CaseKind> {
         let prefix = self.0.get(..2)?;
         CaseKind::ALL.into_iter().find(|k| k.ref_prefix() == prefix)
-    }
-}
-
-impl fmt::Display for CaseRef {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
     }
 }
 
@@ -82,6 +71,8 @@ fn splitmix64(seed: u64) -> u64 {
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
 }
+
+string_value!(CaseRef);
 
 #[cfg(test)]
 mod tests {

@@ -3,7 +3,6 @@
 use super::norm;
 use super::Invalid;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 /// A merchant number: 8–20 of `[A-Z0-9]` with at least 6 digits (Lakala's are 15 digits).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -47,16 +46,6 @@ impl MerchantNo {
         }
         Ok(MerchantNo(value))
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for MerchantNo {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
 }
 
 /// The merchant's registered name (shop or company), 2–60 characters, as the merchant wrote it
@@ -82,17 +71,9 @@ impl MerchantName {
         }
         Ok(MerchantName(value))
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl fmt::Display for MerchantName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+string_value!(MerchantNo, MerchantName);
 
 #[cfg(test)]
 mod tests {

@@ -5,6 +5,25 @@
 //! and strict about *content*; a refusal is an [`Invalid`] whose Fluent message says what is
 //! wrong and shows a good example. No parser panics on any input.
 
+/// What every validated text value offers besides its own `parse` (where its rules are):
+/// the normalized text, and `Display` printing it.
+macro_rules! string_value {
+    ($($name:ident),* $(,)?) => {$(
+        impl $name {
+            /// The validated, normalized text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    )*};
+}
+
 mod bank;
 mod card;
 mod case_kind;

@@ -3,7 +3,6 @@
 use super::norm::{self, is_cjk};
 use super::Invalid;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 /// A person's name: 2–30 characters of Chinese or Latin letters, spaces and the middle dot `·`
 /// of transcribed ethnic-minority and foreign names (`买买提·艾力`). Hyphens and apostrophes are
@@ -90,17 +89,9 @@ impl PersonName {
         }
         Ok(PersonName(value))
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl fmt::Display for PersonName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+string_value!(PersonName);
 
 #[cfg(test)]
 mod tests {

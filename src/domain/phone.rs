@@ -6,7 +6,6 @@
 use super::norm::{self, digit_runs, digit_value, group_digits};
 use super::Invalid;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 /// A mainland China mobile number, stored as its 11 digits (`13812345678`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -69,11 +68,6 @@ impl Phone {
         Ok(Phone(national.to_string()))
     }
 
-    /// The 11 digits.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
     /// `138****5678`: for staff cards, logs and confirmations the merchant sees in a group.
     pub fn masked(&self) -> String {
         let mut s = String::with_capacity(11);
@@ -81,12 +75,6 @@ impl Phone {
         s.push_str("****");
         s.push_str(self.0.get(7..).unwrap_or_default());
         s
-    }
-}
-
-impl fmt::Display for Phone {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
     }
 }
 
@@ -161,6 +149,8 @@ fn digit_positions(chars: &[char], groups: &[norm::Group]) -> Vec<usize> {
         .filter(|&p| digit_value(chars[p]).is_some())
         .collect()
 }
+
+string_value!(Phone);
 
 #[cfg(test)]
 mod tests {

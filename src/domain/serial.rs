@@ -8,7 +8,6 @@
 use super::norm;
 use super::Invalid;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 /// A terminal serial number or IMEI: 6–32 of `[A-Z0-9]` with at least one digit.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -60,17 +59,9 @@ impl DeviceSerial {
         }
         Ok(DeviceSerial(value))
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl fmt::Display for DeviceSerial {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+string_value!(DeviceSerial);
 
 #[cfg(test)]
 mod tests {

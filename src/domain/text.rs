@@ -3,7 +3,6 @@
 use super::norm;
 use super::Invalid;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 /// 2–300 characters of free text with at least one letter or digit, trimmed, inner whitespace
 /// (newlines included) collapsed to single spaces. The merchant's own punctuation (`，。`) is
@@ -25,17 +24,9 @@ impl FreeText {
         }
         Ok(FreeText(value))
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl fmt::Display for FreeText {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+string_value!(FreeText);
 
 #[cfg(test)]
 mod tests {
