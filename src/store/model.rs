@@ -187,6 +187,35 @@ pub struct OutboxItem {
     pub not_before: DateTime<Utc>,
 }
 
+impl QueueStats {
+    /// Every open status with its count (zero when absent from `counts`), in
+    /// [`CaseStatus::ALL`] order; `counts` are `(status, count)` rows from `GROUP BY status`.
+    pub fn open_counts(counts: &[(String, i64)]) -> Vec<(CaseStatus, i64)> {
+        CaseStatus::ALL
+            .into_iter()
+            .filter(|status| status.is_open())
+            .map(|status| {
+                let count = counts
+                    .iter()
+                    .find(|(name, _)| name == status.as_str())
+                    .map_or(0, |(_, count)| *count);
+                (status, count)
+            })
+            .collect()
+    }
+
+    /// The median of the one or two middle values (milliseconds), in whole seconds rounded
+    /// down; `None` when there is no value. Both backends use it, so they agree exactly.
+    pub fn median_secs(middle: &[i64]) -> Option<i64> {
+        if middle.is_empty() {
+            return None;
+        }
+        let sum: i64 = middle.iter().sum();
+        let len = i64::try_from(middle.len()).ok()?;
+        Some((sum / len).div_euclid(1000))
+    }
+}
+
 /// Which cases `list_cases` returns.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CaseFilter {

@@ -412,17 +412,7 @@ impl Store for PgStore {
         ))
         .fetch_all(&mut *tx)
         .await?;
-        let open_by_status = CaseStatus::ALL
-            .into_iter()
-            .filter(|status| status.is_open())
-            .map(|status| {
-                let count = counts
-                    .iter()
-                    .find(|(name, _)| name == status.as_str())
-                    .map_or(0, |(_, count)| *count);
-                (status, count)
-            })
-            .collect();
+        let open_by_status = QueueStats::open_counts(&counts);
 
         let decided: i64 = sqlx::query_scalar(DECIDED_SINCE)
             .bind(since)
@@ -444,7 +434,7 @@ impl Store for PgStore {
                 .bind((reviewed - 1) / 2)
                 .fetch_all(&mut *tx)
                 .await?;
-            median_secs(&middle)
+            QueueStats::median_secs(&middle)
         };
         tx.commit().await?;
 
@@ -1233,17 +1223,6 @@ fn ms(at: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(at.timestamp_millis()).unwrap_or(at)
 }
 
-/// The median of the one or two middle values (milliseconds), in whole seconds rounded
-/// down; `None` when there is no value. (The same arithmetic as the SQLite backend.)
-fn median_secs(middle: &[i64]) -> Option<i64> {
-    if middle.is_empty() {
-        return None;
-    }
-    let sum: i64 = middle.iter().sum();
-    let len = i64::try_from(middle.len()).ok()?;
-    Some((sum / len).div_euclid(1000))
-}
-
 #[derive(FromRow)]
 struct CaseRow {
     id: i64,
@@ -1364,8 +1343,8 @@ mod tests {
 
     #[test]
     fn median_of_the_middle_values() {
-        assert_eq!(median_secs(&[]), None);
-        assert_eq!(median_secs(&[90_500]), Some(90));
-        assert_eq!(median_secs(&[60_000, 120_000]), Some(90));
+        assert_eq!(QueueStats::median_secs(&[]), None);
+        assert_eq!(QueueStats::median_secs(&[90_500]), Some(90));
+        assert_eq!(QueueStats::median_secs(&[60_000, 120_000]), Some(90));
     }
 }

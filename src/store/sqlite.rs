@@ -316,17 +316,7 @@ impl Store for SqliteStore {
         ))
         .fetch_all(&mut *tx)
         .await?;
-        let open_by_status = CaseStatus::ALL
-            .into_iter()
-            .filter(|status| status.is_open())
-            .map(|status| {
-                let count = counts
-                    .iter()
-                    .find(|(name, _)| name == status.as_str())
-                    .map_or(0, |(_, count)| *count);
-                (status, count)
-            })
-            .collect();
+        let open_by_status = QueueStats::open_counts(&counts);
 
         let decided: i64 = sqlx::query_scalar(DECIDED_SINCE)
             .bind(since)
@@ -348,7 +338,7 @@ impl Store for SqliteStore {
                 .bind((reviewed - 1) / 2)
                 .fetch_all(&mut *tx)
                 .await?;
-            median_secs(&middle)
+            QueueStats::median_secs(&middle)
         };
         tx.commit().await?;
 
@@ -1059,17 +1049,6 @@ impl Tx for SqliteTx {
     }
 }
 
-/// The median of the one or two middle values (milliseconds), in whole seconds rounded
-/// down; `None` when there is no value.
-fn median_secs(middle: &[i64]) -> Option<i64> {
-    if middle.is_empty() {
-        return None;
-    }
-    let sum: i64 = middle.iter().sum();
-    let len = i64::try_from(middle.len()).ok()?;
-    Some((sum / len).div_euclid(1000))
-}
-
 #[derive(FromRow)]
 struct CaseRow {
     case_ref: String,
@@ -1234,10 +1213,10 @@ mod tests {
 
     #[test]
     fn median_of_the_middle_values() {
-        assert_eq!(median_secs(&[]), None);
-        assert_eq!(median_secs(&[90_500]), Some(90));
-        assert_eq!(median_secs(&[60_000, 120_000]), Some(90));
-        assert_eq!(median_secs(&[1_000, 2_000]), Some(1));
+        assert_eq!(QueueStats::median_secs(&[]), None);
+        assert_eq!(QueueStats::median_secs(&[90_500]), Some(90));
+        assert_eq!(QueueStats::median_secs(&[60_000, 120_000]), Some(90));
+        assert_eq!(QueueStats::median_secs(&[1_000, 2_000]), Some(1));
     }
 
     #[test]
