@@ -25,13 +25,7 @@ const LABELS: &[&str] = &[
 impl MerchantNo {
     /// Strips an optional `商户号` / `商户编号` label, spaces and dashes; upper-cases.
     pub fn parse(input: &str) -> Result<Self, Invalid> {
-        let cleaned = norm::clean(input);
-        let body = norm::strip_label(&cleaned, LABELS);
-        let value: String = body
-            .chars()
-            .filter(|c| !c.is_whitespace() && !norm::is_dash(*c))
-            .map(|c| c.to_ascii_uppercase())
-            .collect();
+        let value = norm::compact_id(input, LABELS);
         if !value.chars().all(|c| c.is_ascii_alphanumeric()) {
             return Err(Invalid::MerchantNoInvalidChars);
         }

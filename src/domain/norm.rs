@@ -92,6 +92,17 @@ pub(crate) fn is_dash(c: char) -> bool {
     )
 }
 
+/// `input` cleaned, without a leading label from `labels`, spaces and dashes, upper-cased:
+/// the shape identifiers (serial numbers, merchant numbers) are compared in.
+pub(crate) fn compact_id(input: &str, labels: &[&str]) -> String {
+    let cleaned = clean(input);
+    strip_label(&cleaned, labels)
+        .chars()
+        .filter(|c| !c.is_whitespace() && !is_dash(*c))
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
 /// Strip one of `prefixes` (compared case-insensitively, ASCII only) from the start of `s`,
 /// followed by an optional connector (`:`, `是`, `为`, `#`, spaces). Longest prefix wins.
 pub(crate) fn strip_label<'a>(s: &'a str, prefixes: &[&str]) -> &'a str {

@@ -35,13 +35,7 @@ const LABELS: &[&str] = &[
 impl DeviceSerial {
     /// Strips spaces and dashes and an optional label (`SN`, `SN:`, `序列号`, `IMEI`), upper-cases.
     pub fn parse(input: &str) -> Result<Self, Invalid> {
-        let cleaned = norm::clean(input);
-        let body = norm::strip_label(&cleaned, LABELS);
-        let value: String = body
-            .chars()
-            .filter(|c| !c.is_whitespace() && !norm::is_dash(*c))
-            .map(|c| c.to_ascii_uppercase())
-            .collect();
+        let value = norm::compact_id(input, LABELS);
         if value.is_empty() {
             return Err(Invalid::SerialTooShort);
         }
