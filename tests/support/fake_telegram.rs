@@ -128,12 +128,30 @@ struct World {
     messages: HashMap<(i64, i64), Value>,
     /// Commands by (scope JSON, language_code).
     commands: HashMap<(String, String), Value>,
+    /// Whether calls and sent messages are kept (a load driver turns this off: it watches
+    /// through the observer instead, and memory stays flat over a long run).
+    recording: bool,
 }
+
+/// What an observer (see [`FakeTelegram::observe`]) is told, as it happens.
+pub enum Observed<'a> {
+    /// A request arrived (before it is answered): Telegram's method name and its body.
+    Request {
+        method: &'a str,
+        body: &'a Value,
+        at: Instant,
+    },
+    /// A getUpdates answer is about to carry these update ids.
+    Delivered { ids: &'a [i64], at: Instant },
+}
+
+type Observer = Arc<dyn Fn(Observed<'_>) + Send + Sync>;
 
 struct Inner {
     world: Mutex<World>,
     notify: Notify,
     addr: SocketAddr,
+    observer: Mutex<Option<Observer>>,
 }
 
 /// The fake server. Cheap to clone; all clones share the same state.
@@ -165,9 +183,11 @@ impl FakeTelegram {
                     webhook: None,
                     messages: HashMap::new(),
                     commands: HashMap::new(),
+                    recording: true,
                 }),
                 notify: Notify::new(),
                 addr,
+                observer: Mutex::new(None),
             }),
         };
         let app = Router::new()
@@ -190,6 +210,34 @@ impl FakeTelegram {
     /// The only token the fake accepts; anything else gets 401 Unauthorized.
     pub fn token(&self) -> &'static str {
         TOKEN
+    }
+
+    /// Calls `observer` for every request as it arrives and for every batch of updates a
+    /// getUpdates answer delivers: what a load driver needs to time replies. The observer
+    /// runs on the server's tasks without the fake's lock held, so it may push updates.
+    pub fn observe(&self, observer: impl Fn(Observed<'_>) + Send + Sync + 'static) {
+        *self
+            .inner
+            .observer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(Arc::new(observer));
+    }
+
+    /// Stop keeping calls and sent messages ([`FakeTelegram::calls`] stays empty); for load
+    /// runs, which watch through [`FakeTelegram::observe`].
+    pub fn stop_recording(&self) {
+        let mut w = self.world();
+        w.recording = false;
+        w.calls.clear();
+        w.messages.clear();
+    }
+
+    fn observer(&self) -> Option<Observer> {
+        self.inner
+            .observer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
     }
 
     fn world(&self) -> MutexGuard<'_, World> {
@@ -570,6 +618,14 @@ async fn serve_request(
     body: Bytes,
 ) -> Response {
     let body = parse_body(&headers, &body);
+    if let Some(observer) = fake.observer() {
+        let method = uri.path().rsplit('/').next().map(lower_first);
+        observer(Observed::Request {
+            method: method.as_deref().unwrap_or_default(),
+            body: &body,
+            at: Instant::now(),
+        });
+    }
     match dispatch(&fake, uri.path(), body, Instant::now()) {
         Dispatch::Done(response) => response,
         Dispatch::LongPoll(body) => {
@@ -615,7 +671,7 @@ fn dispatch(fake: &FakeTelegram, path: &str, body: Value, at: Instant) -> Dispat
         .get_mut(&method.to_ascii_lowercase())
         .and_then(VecDeque::pop_front);
     if let Some(failure) = queued {
-        w.calls.push(Call {
+        w.record(Call {
             method,
             body,
             at,
@@ -634,7 +690,7 @@ fn dispatch(fake: &FakeTelegram, path: &str, body: Value, at: Instant) -> Dispat
             );
             return Dispatch::Done(answer_err(&mut w, method, body, at, reject));
         }
-        w.calls.push(Call {
+        w.record(Call {
             method,
             body: body.clone(),
             at,
@@ -644,7 +700,7 @@ fn dispatch(fake: &FakeTelegram, path: &str, body: Value, at: Instant) -> Dispat
     }
     Dispatch::Done(match handler(&mut w, &body) {
         Ok(result) => {
-            w.calls.push(Call {
+            w.record(Call {
                 method,
                 body,
                 at,
@@ -657,7 +713,7 @@ fn dispatch(fake: &FakeTelegram, path: &str, body: Value, at: Instant) -> Dispat
 }
 
 fn answer_err(w: &mut World, method: String, body: Value, at: Instant, reject: Reject) -> Response {
-    w.calls.push(Call {
+    w.record(Call {
         method,
         body,
         at,
@@ -721,12 +777,28 @@ async fn get_updates(fake: &FakeTelegram, body: &Value) -> Vec<Value> {
         notified.as_mut().enable();
         let batch = fake.world().deliverable(offset, limit);
         if !batch.is_empty() || tokio::time::Instant::now() >= deadline {
-            return batch;
+            return delivered(fake, batch);
         }
         if tokio::time::timeout_at(deadline, notified).await.is_err() {
-            return fake.world().deliverable(offset, limit);
+            let batch = fake.world().deliverable(offset, limit);
+            return delivered(fake, batch);
         }
     }
+}
+
+/// Tells the observer which updates a getUpdates answer carries.
+fn delivered(fake: &FakeTelegram, batch: Vec<Value>) -> Vec<Value> {
+    if let Some(observer) = fake.observer().filter(|_| !batch.is_empty()) {
+        let ids: Vec<i64> = batch
+            .iter()
+            .filter_map(|u| u.get("update_id").and_then(Value::as_i64))
+            .collect();
+        observer(Observed::Delivered {
+            ids: &ids,
+            at: Instant::now(),
+        });
+    }
+    batch
 }
 
 impl World {
@@ -755,8 +827,16 @@ impl World {
     fn remember(&mut self, chat_id: i64, message: Map<String, Value>) -> Value {
         let id = message["message_id"].as_i64().unwrap_or_default();
         let message = Value::Object(message);
-        self.messages.insert((chat_id, id), message.clone());
+        if self.recording {
+            self.messages.insert((chat_id, id), message.clone());
+        }
         message
+    }
+
+    fn record(&mut self, call: Call) {
+        if self.recording {
+            self.calls.push(call);
+        }
     }
 }
 
