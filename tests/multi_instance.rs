@@ -240,9 +240,10 @@ async fn two_instances_running_the_jobs_send_each_digest_and_reminder_once() {
     let bot = |store| {
         let raw =
             teloxide::Bot::new(fake.token()).set_api_url(url::Url::parse(&fake.api_url()).unwrap());
-        let bot = teloxide::adaptors::Throttle::new_spawn(raw, Default::default());
+        let limiter = Arc::new(posdesk::telegram::limiter::Limiter::new(&Default::default()));
         let (_stop, stopped) = tokio::sync::watch::channel(true);
-        posdesk::telegram::sender::run(store, bot, Arc::new(tokio::sync::Notify::new()), stopped)
+        let wake = Arc::new(tokio::sync::Notify::new());
+        posdesk::telegram::sender::run(store, raw, limiter, wake, stopped)
     };
     let (s1, s2) = (bot(one.store().clone()), bot(two.store().clone()));
     tokio::time::timeout(WAIT, async { tokio::join!(s1, s2) })

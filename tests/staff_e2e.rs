@@ -615,13 +615,14 @@ async fn leases_digest_reminders_and_retention_follow_the_clock(db: &TestDb) {
     // The outbox now holds the group's lines; deliver them through the fake API.
     let raw =
         teloxide::Bot::new(fake.token()).set_api_url(url::Url::parse(&fake.api_url()).unwrap());
-    let bot = teloxide::adaptors::Throttle::new_spawn(raw, Default::default());
+    let limiter = posdesk::telegram::limiter::Limiter::new(&Default::default());
     let (_stop, stopped) = tokio::sync::watch::channel(true);
     tokio::time::timeout(
         WAIT,
         posdesk::telegram::sender::run(
             store.clone(),
-            bot,
+            raw,
+            Arc::new(limiter),
             Arc::new(tokio::sync::Notify::new()),
             stopped,
         ),

@@ -1,4 +1,4 @@
-//! The real bot (dispatcher, store, outbox, Throttle) driven over HTTP through a fake
+//! The real bot (dispatcher, store, outbox, flood limiter) driven over HTTP through a fake
 //! Telegram Bot API on 127.0.0.1.
 
 #[path = "support/bot.rs"]
@@ -540,7 +540,7 @@ async fn a_panic_in_one_update_is_contained() {
     let store = open_store(&db.url).await;
     let raw =
         teloxide::Bot::new(fake.token()).set_api_url(url::Url::parse(&fake.api_url()).unwrap());
-    let bot: TgBot = teloxide::adaptors::Throttle::new_spawn(raw, Default::default());
+    let bot: TgBot = raw;
     let service =
         posdesk::service::Service::new(store.clone(), posdesk::i18n::Locale::ZhCn, vec![])
             .with_outbox(Arc::new(
@@ -587,6 +587,7 @@ async fn a_panic_in_one_update_is_contained() {
     let sender = tokio::spawn(posdesk::telegram::sender::run(
         store.clone(),
         bot,
+        Arc::new(posdesk::telegram::limiter::Limiter::new(&Default::default())),
         edge.wake.clone(),
         watch::channel(true).1,
     ));

@@ -4,6 +4,7 @@
 
 pub mod commands;
 pub mod edge;
+pub mod limiter;
 pub mod outgoing;
 pub mod polling;
 pub mod schema;
@@ -17,13 +18,13 @@ use crate::service::JobSettings;
 use crate::service::Service;
 use crate::store::{self, StoreError};
 use std::sync::Arc;
-use teloxide::adaptors::throttle::{Limits, Throttle};
 use teloxide::prelude::*;
 use teloxide::{ApiError, RequestError};
 use tokio::sync::{watch, Notify};
 
-/// The bot that sends: every outgoing call goes through Telegram's rate limits.
-pub type TgBot = Throttle<Bot>;
+/// The bot that sends. Outbox messages wait for Telegram's flood limits in
+/// [`limiter::Limiter`]; the edge's own calls (press answers, chat actions) are not limited.
+pub type TgBot = Bot;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TelegramError {
@@ -76,16 +77,8 @@ pub async fn run_until(
     tracing::info!(bot = %me.username(), "connected to Telegram");
     commands::register(&raw, settings.default_locale).await;
 
-    let t = bot_settings.throttle;
-    let bot = Throttle::new_spawn(
-        raw.clone(),
-        Limits {
-            messages_per_sec_chat: t.per_chat_per_sec,
-            messages_per_min_chat: t.per_chat_per_min,
-            messages_per_sec_overall: t.overall_per_sec,
-            ..Limits::default()
-        },
-    );
+    let bot = raw.clone();
+    let limiter = Arc::new(limiter::Limiter::new(&bot_settings.throttle));
     let mut service = Service::new(
         store.clone(),
         settings.default_locale,
@@ -100,6 +93,7 @@ pub async fn run_until(
     let sender = tokio::spawn(sender::run(
         store.clone(),
         bot.clone(),
+        limiter,
         wake.clone(),
         stop.clone(),
     ));

@@ -1,6 +1,7 @@
-//! Delivers the outbox: sends due rows through the throttled bot, in order per chat, and
-//! deletes each row once Telegram accepted it. Rows left by a crash are sent on restart.
+//! Delivers the outbox: sends due rows within Telegram's flood limits, in order per chat,
+//! and deletes each row once Telegram accepted it. Rows left by a crash are sent on restart.
 
+use super::limiter::Limiter;
 use super::outgoing::{Markup, Outgoing};
 use super::TgBot;
 use crate::store::{OutboxItem, Store};
@@ -23,6 +24,8 @@ const BATCH: i64 = 200;
 /// How often an idle sender looks for rows it was not woken for (rows committed by another
 /// instance on the same database, rows whose time came).
 const IDLE_POLL: std::time::Duration = std::time::Duration::from_millis(200);
+/// How often the limiter forgets chats that have been quiet.
+const FORGET_IDLE: std::time::Duration = std::time::Duration::from_secs(60);
 /// How often a standby instance checks whether the sender lock became free.
 const STANDBY_POLL: std::time::Duration = std::time::Duration::from_secs(2);
 
@@ -37,10 +40,16 @@ enum Sent {
 pub async fn run(
     store: Arc<dyn Store>,
     bot: TgBot,
+    limiter: Arc<Limiter>,
     wake: Arc<Notify>,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    let mut forgot = std::time::Instant::now();
     loop {
+        if forgot.elapsed() >= FORGET_IDLE {
+            limiter.forget_idle();
+            forgot = std::time::Instant::now();
+        }
         // With several instances on one database, one sends; the others stand by and take
         // over if it goes away.
         match store.acquire_sender_lock().await {
@@ -85,13 +94,20 @@ pub async fn run(
             }
             continue;
         }
-        send_round(&store, &bot, due).await;
+        send_round(&store, &bot, &limiter, due).await;
     }
 }
 
 /// Send one round: chats in parallel, each chat's rows in order; a row that must wait
-/// holds back the rows after it in the same chat.
-async fn send_round(store: &Arc<dyn Store>, bot: &TgBot, due: Vec<OutboxItem>) {
+/// holds back the rows after it in the same chat. The rows sent are deleted together at the
+/// end of the round (one write instead of one per message; a crash before it resends them,
+/// as a crash between a send and its delete always could).
+async fn send_round(
+    store: &Arc<dyn Store>,
+    bot: &TgBot,
+    limiter: &Arc<Limiter>,
+    due: Vec<OutboxItem>,
+) {
     let mut by_chat: BTreeMap<i64, Vec<OutboxItem>> = BTreeMap::new();
     for item in due {
         by_chat.entry(item.chat_id).or_default().push(item);
@@ -100,38 +116,40 @@ async fn send_round(store: &Arc<dyn Store>, bot: &TgBot, due: Vec<OutboxItem>) {
     for (_, items) in by_chat {
         let store = store.clone();
         let bot = bot.clone();
+        let limiter = limiter.clone();
         tasks.spawn(async move {
+            let mut done = Vec::new();
             for item in items {
-                let outcome = send(&bot, &store, &item).await;
-                let result = match outcome {
-                    Sent::Done => store.outbox_done(item.id).await,
+                match send(&bot, &limiter, &store, &item).await {
+                    Sent::Done => done.push(item.id),
                     Sent::Later(_) if item.attempts + 1 >= MAX_ATTEMPTS => {
                         tracing::error!(row = item.id, "giving up on an outbox row");
-                        store.outbox_done(item.id).await
+                        done.push(item.id);
                     }
                     Sent::Later(delay) => {
-                        let r = store.outbox_retry(item.id, Utc::now() + delay).await;
-                        if r.is_ok() {
-                            break;
+                        if let Err(e) = store.outbox_retry(item.id, Utc::now() + delay).await {
+                            tracing::warn!(error = %e, "could not update the outbox");
                         }
-                        r
+                        break;
                     }
-                };
-                if let Err(e) = result {
-                    tracing::warn!(error = %e, "could not update the outbox");
-                    break;
                 }
             }
+            done
         });
     }
+    let mut done = Vec::new();
     while let Some(joined) = tasks.join_next().await {
-        if let Err(e) = joined {
-            tracing::error!(error = %e, "outbox task failed");
+        match joined {
+            Ok(ids) => done.extend(ids),
+            Err(e) => tracing::error!(error = %e, "outbox task failed"),
         }
+    }
+    if let Err(e) = store.outbox_done(&done).await {
+        tracing::warn!(error = %e, rows = done.len(), "could not clear sent outbox rows; they will be sent again");
     }
 }
 
-async fn send(bot: &TgBot, store: &Arc<dyn Store>, item: &OutboxItem) -> Sent {
+async fn send(bot: &TgBot, limiter: &Limiter, store: &Arc<dyn Store>, item: &OutboxItem) -> Sent {
     let request: Outgoing = match serde_json::from_value(item.payload.clone()) {
         Ok(r) => r,
         Err(_) => {
@@ -140,6 +158,10 @@ async fn send(bot: &TgBot, store: &Arc<dyn Store>, item: &OutboxItem) -> Sent {
         }
     };
     let chat = ChatId(item.chat_id);
+    // Deleting a message is not a message: only sends and edits count against the limits.
+    if !matches!(request, Outgoing::Delete { .. }) {
+        limiter.until_ready(item.chat_id).await;
+    }
     let result = match request {
         Outgoing::Send { text, markup, card } => {
             send_text(bot, store, chat, text, markup, card).await

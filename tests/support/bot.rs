@@ -42,7 +42,7 @@ impl RunningBot {
             token: Secret::new(fake.token()),
             api_url: Some(url::Url::parse(&fake.api_url()).unwrap()),
             webhook,
-            // Telegram's real limits would make these tests slow; Throttle still applies.
+            // Telegram's real limits would make these tests slow; the limiter still applies.
             throttle: ThrottleSettings {
                 per_chat_per_sec: 1000,
                 per_chat_per_min: 100_000,
