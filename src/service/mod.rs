@@ -23,7 +23,7 @@ use crate::i18n::Locale;
 use crate::review::StaffConfig;
 use crate::store::{
     CaseStatus, ClaimUpdate, InsertOutcome, NewCase, NewDialogue, NewOutbox, StatusChange, Store,
-    StoreError, Tx,
+    StoreError, StoredDialogue, Tx,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use std::future::Future;
@@ -175,17 +175,24 @@ impl Service {
     pub async fn handle(&self, inbound: Inbound) -> Result<Outcome, ServiceError> {
         self.retrying(|| async {
             let hint = inbound.locale_hint.unwrap_or(self.default_locale);
-            let mut tx = self.store.begin().await?;
-            if let Some(update_id) = inbound.update_id {
-                if tx.is_processed(update_id).await? {
-                    return Ok(Outcome {
-                        effects: Vec::new(),
-                        locale: hint,
-                        duplicate: true,
-                    });
-                }
+            // Read before the transaction, which then only writes: a changed dialogue
+            // fails the save with a conflict and this attempt starts over.
+            let peek = self
+                .store
+                .peek_chat(inbound.chat_id, inbound.update_id)
+                .await?;
+            if peek.processed {
+                return Ok(Outcome {
+                    effects: Vec::new(),
+                    locale: hint,
+                    duplicate: true,
+                });
             }
-            let outcome = self.step_chat(tx.as_mut(), &inbound).await?;
+            let mut tx = self.store.begin().await?;
+            tx.lock_chat(inbound.chat_id).await?;
+            let outcome = self
+                .step_loaded(tx.as_mut(), &inbound, peek.dialogue)
+                .await?;
             if let Some(update_id) = inbound.update_id {
                 tx.mark_processed(update_id, inbound.chat_id, inbound.now)
                     .await?;
@@ -203,9 +210,20 @@ impl Service {
         tx: &mut dyn Tx,
         inbound: &Inbound,
     ) -> Result<Outcome, StoreError> {
+        let stored = tx.load_dialogue(inbound.chat_id).await?;
+        self.step_loaded(tx, inbound, stored).await
+    }
+
+    /// [`Service::step_chat`] from a dialogue already read; it is saved only if its row
+    /// version is still the one read.
+    async fn step_loaded(
+        &self,
+        tx: &mut dyn Tx,
+        inbound: &Inbound,
+        stored: Option<StoredDialogue>,
+    ) -> Result<Outcome, StoreError> {
         let chat_id = inbound.chat_id;
         let now = inbound.now;
-        let stored = tx.load_dialogue(chat_id).await?;
         let expected_version = stored.as_ref().map(|s| s.row_version);
         let (dialogue, was_reset) = match &stored {
             None => (Dialogue::default(), false),

@@ -41,8 +41,9 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<OutboxItem>, StoreError>;
     /// The earliest `not_before` of any outbox row, if there is one (when to wake next).
     async fn next_outbox_due(&self) -> Result<Option<DateTime<Utc>>, StoreError>;
-    /// A row was sent (or given up on): remove it, with whatever personal data it held.
-    async fn outbox_done(&self, id: i64) -> Result<(), StoreError>;
+    /// Rows were sent (or given up on): remove them, with whatever personal data they held.
+    /// One statement for a whole round of sends.
+    async fn outbox_done(&self, ids: &[i64]) -> Result<(), StoreError>;
     /// A row could not be sent: try again from `not_before`, counting the attempt.
     async fn outbox_retry(&self, id: i64, not_before: DateTime<Utc>) -> Result<(), StoreError>;
 
@@ -66,6 +67,13 @@ pub trait Store: Send + Sync + 'static {
         Ok(true)
     }
 
+    /// Whether `update_id` was applied, and the chat's dialogue: one read outside any
+    /// transaction, so that the write transaction that follows stays short (on SQLite it
+    /// holds the only write lock). The caller saves the dialogue with the row version read
+    /// here and starts again from this read if it changed meanwhile ([`StoreError::Conflict`]).
+    async fn peek_chat(&self, chat_id: i64, update_id: Option<i64>)
+        -> Result<ChatPeek, StoreError>;
+
     /// Close the connection pool, waiting for connections to be returned.
     async fn close(&self);
 }
@@ -75,6 +83,12 @@ pub trait Store: Send + Sync + 'static {
 pub trait Tx: Send {
     /// Whether this Telegram update id was already applied.
     async fn is_processed(&mut self, update_id: i64) -> Result<bool, StoreError>;
+    /// Serialise this chat's transactions until this one ends (PostgreSQL: an advisory
+    /// lock, so instances apply one chat's updates one at a time; SQLite has one writer
+    /// anyway). [`Tx::load_dialogue`] takes it too.
+    async fn lock_chat(&mut self, _chat_id: i64) -> Result<(), StoreError> {
+        Ok(())
+    }
     /// Record that this update id was applied (same transaction as its effects).
     async fn mark_processed(
         &mut self,

@@ -4,6 +4,15 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+/// Where handling an update starts, read outside any transaction (see
+/// [`super::Store::peek_chat`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatPeek {
+    /// The update was applied before: a redelivery.
+    pub processed: bool,
+    pub dialogue: Option<StoredDialogue>,
+}
+
 /// A dialogue row as loaded.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredDialogue {

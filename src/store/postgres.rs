@@ -31,9 +31,9 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{Connection, Executor, FromRow, Postgres, QueryBuilder, Transaction};
 
 use super::{
-    CaseEvent, CaseFilter, CaseRecord, CaseStatus, CaseSummary, ClaimOutcome, ClaimUpdate,
-    InsertOutcome, NewCase, NewCaseEvent, NewDialogue, NewOutbox, OutboxItem, QueueStats,
-    StatusChange, Store, StoreError, StoredDialogue, Tx,
+    CaseEvent, CaseFilter, CaseRecord, CaseStatus, CaseSummary, ChatPeek, ClaimOutcome,
+    ClaimUpdate, InsertOutcome, NewCase, NewCaseEvent, NewDialogue, NewOutbox, OutboxItem,
+    QueueStats, StatusChange, Store, StoreError, StoredDialogue, Tx,
 };
 
 /// The embedded migrations (`migrations/postgres/*.sql`).
@@ -357,9 +357,12 @@ impl Store for PgStore {
             .await?)
     }
 
-    async fn outbox_done(&self, id: i64) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM outbox WHERE id = $1")
-            .bind(id)
+    async fn outbox_done(&self, ids: &[i64]) -> Result<(), StoreError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        sqlx::query("DELETE FROM outbox WHERE id = ANY($1)")
+            .bind(ids)
             .execute(&self.pool)
             .await?;
         Ok(())
@@ -469,6 +472,44 @@ impl Store for PgStore {
             let _ = conn.close().await;
         }
         Ok(granted)
+    }
+
+    async fn peek_chat(
+        &self,
+        chat_id: i64,
+        update_id: Option<i64>,
+    ) -> Result<ChatPeek, StoreError> {
+        type Row = (
+            bool,
+            Option<String>,
+            Option<i32>,
+            Option<i64>,
+            Option<DateTime<Utc>>,
+        );
+        let (processed, state, schema_version, row_version, updated_at): Row = sqlx::query_as(
+            "SELECT EXISTS (SELECT 1 FROM processed_updates WHERE update_id = $1), \
+             d.state::text, d.schema_version, d.row_version, d.updated_at \
+             FROM (SELECT 1) AS one LEFT JOIN dialogues d ON d.chat_id = $2",
+        )
+        .bind(update_id)
+        .bind(chat_id)
+        .fetch_one(&self.pool)
+        .await?;
+        let dialogue = match (state, schema_version, row_version, updated_at) {
+            (Some(state), Some(schema_version), Some(row_version), Some(updated_at)) => {
+                Some(StoredDialogue {
+                    state,
+                    schema_version,
+                    row_version,
+                    updated_at,
+                })
+            }
+            _ => None,
+        };
+        Ok(ChatPeek {
+            processed,
+            dialogue,
+        })
     }
 
     async fn close(&self) {
@@ -590,16 +631,21 @@ impl Tx for PgTx {
         Ok(())
     }
 
-    async fn load_dialogue(&mut self, chat_id: i64) -> Result<Option<StoredDialogue>, StoreError> {
-        // Serialise the updates of this chat across instances until this transaction ends.
-        // A statement of its own: READ COMMITTED takes a statement's snapshot when it
-        // starts, so the read below must start after the lock is granted to see what the
-        // previous holder committed.
+    async fn lock_chat(&mut self, chat_id: i64) -> Result<(), StoreError> {
+        // Held until this transaction ends; taking it twice in one transaction is harmless.
         sqlx::query("SELECT pg_advisory_xact_lock($1, $2)")
             .bind(CHAT_LOCK_CLASS)
             .bind(chat_lock_key(chat_id))
             .execute(&mut *self.tx)
             .await?;
+        Ok(())
+    }
+
+    async fn load_dialogue(&mut self, chat_id: i64) -> Result<Option<StoredDialogue>, StoreError> {
+        // A statement of its own: READ COMMITTED takes a statement's snapshot when it
+        // starts, so the read below must start after the lock is granted to see what the
+        // previous holder committed.
+        self.lock_chat(chat_id).await?;
         let row: Option<(String, i32, i64, DateTime<Utc>)> = sqlx::query_as(
             "SELECT state::text, schema_version, row_version, updated_at FROM dialogues \
              WHERE chat_id = $1",

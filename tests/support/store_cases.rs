@@ -197,6 +197,49 @@ pub async fn processed_updates_are_remembered(db: &dyn Backend) {
     store.close().await;
 }
 
+/// The read that starts an update, outside any transaction: redelivery and the dialogue
+/// with the row version the write transaction must still find.
+pub async fn peek_chat_sees_processed_updates_and_the_saved_dialogue(db: &dyn Backend) {
+    let store = db.store();
+    let fresh = store.peek_chat(41, Some(900)).await.unwrap();
+    assert!(!fresh.processed);
+    assert_eq!(fresh.dialogue, None);
+    assert!(!store.peek_chat(41, None).await.unwrap().processed);
+
+    let mut tx = store.begin().await.unwrap();
+    tx.save_dialogue(41, &dialogue(r#"{"s":1}"#, at(0)), None)
+        .await
+        .unwrap();
+    tx.mark_processed(900, 41, at(0)).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let seen = store.peek_chat(41, Some(900)).await.unwrap();
+    assert!(seen.processed);
+    let stored = seen.dialogue.expect("the saved dialogue");
+    assert_eq!(stored.state, r#"{"s":1}"#);
+    assert_eq!(stored.row_version, 1);
+    assert_eq!(stored.updated_at, at(0));
+    // Another update of the same chat: not processed, same dialogue.
+    let next = store.peek_chat(41, Some(901)).await.unwrap();
+    assert!(!next.processed);
+    assert_eq!(next.dialogue, Some(stored.clone()));
+    // Another chat sees nothing of this one.
+    assert_eq!(store.peek_chat(42, Some(901)).await.unwrap().dialogue, None);
+
+    // A save from the version read succeeds once; the second writer from the same read
+    // loses, which is how an update handled from a stale read starts over.
+    let mut tx = store.begin().await.unwrap();
+    tx.save_dialogue(41, &dialogue(r#"{"s":2}"#, at(1)), Some(stored.row_version))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    let stale = tx
+        .save_dialogue(41, &dialogue(r#"{"s":3}"#, at(2)), Some(stored.row_version))
+        .await;
+    assert!(matches!(stale, Err(StoreError::Conflict)), "{stale:?}");
+}
+
 pub async fn insert_case_is_idempotent_on_the_draft_id(db: &dyn Backend) {
     let store = db.store();
     let case = new_case("UB-7K3QF9", "draft-1", 100, Some("SN-0001"));
@@ -633,7 +676,8 @@ pub async fn outbox_rows_are_due_in_order_coalesce_and_retry(db: &dyn Backend) {
         .collect();
     assert_eq!(texts, ["a", "b", "album-2"]);
 
-    store.outbox_done(due[0].id).await.unwrap();
+    store.outbox_done(&[due[0].id]).await.unwrap();
+    store.outbox_done(&[]).await.unwrap();
     store
         .outbox_retry(due[1].id, now + Duration::seconds(60))
         .await
@@ -649,6 +693,38 @@ pub async fn outbox_rows_are_due_in_order_coalesce_and_retry(db: &dyn Backend) {
         .await
         .unwrap();
     assert_eq!(retried.iter().find(|i| i.chat_id == 2).unwrap().attempts, 1);
+
+    // A round's sent rows go in one call, more of them than SQLite binds in one statement.
+    let mut tx = store.begin().await.unwrap();
+    for n in 0..1_200 {
+        tx.enqueue(&NewOutbox {
+            chat_id: 1_000 + n,
+            payload: json!({ "text": n }),
+            coalesce_key: None,
+            not_before: now,
+            created_at: now,
+        })
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let many = store.due_outbox(now, 5_000).await.unwrap();
+    let ids: Vec<i64> = many
+        .iter()
+        .filter(|i| i.chat_id >= 1_000)
+        .map(|i| i.id)
+        .collect();
+    assert_eq!(ids.len(), 1_200);
+    store.outbox_done(&ids).await.unwrap();
+    let left = store
+        .due_outbox(now + Duration::seconds(61), 5_000)
+        .await
+        .unwrap();
+    assert!(
+        left.iter().all(|i| i.chat_id < 1_000),
+        "every sent row removed"
+    );
+    assert!(!left.is_empty(), "rows not named stay");
 }
 
 // ---------------------------------------------------------------------------------------
