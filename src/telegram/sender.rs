@@ -1,11 +1,12 @@
 //! Delivers the outbox: sends due rows through the throttled bot, in order per chat, and
 //! deletes each row once Telegram accepted it. Rows left by a crash are sent on restart.
+//! A row sent while the database refuses the deletion is remembered and not sent again.
 
 use super::outgoing::{Markup, Outgoing};
 use super::TgBot;
 use crate::store::{OutboxItem, Store};
 use chrono::{Duration, Utc};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use teloxide::prelude::*;
 use teloxide::types::{
@@ -40,6 +41,11 @@ pub async fn run(
     wake: Arc<Notify>,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    // Rows Telegram accepted whose deletion failed (the database is unavailable for
+    // writes, e.g. SQLite locked, while reads still work): deleted as soon as possible and
+    // meanwhile never sent again. Only rows that existed when the outage began can get
+    // here, so the set stays small.
+    let mut sent_undeleted = BTreeSet::new();
     loop {
         // With several instances on one database, one sends; the others stand by and take
         // over if it goes away.
@@ -61,8 +67,12 @@ pub async fn run(
                 continue;
             }
         }
+        sent_undeleted = delete_sent(&store, sent_undeleted).await;
         let due = match store.due_outbox(Utc::now(), BATCH).await {
-            Ok(due) => due,
+            Ok(due) => due
+                .into_iter()
+                .filter(|item| !sent_undeleted.contains(&item.id))
+                .collect::<Vec<_>>(),
             Err(e) => {
                 tracing::warn!(error = %e, "outbox unavailable; retrying");
                 tokio::time::sleep(std::time::Duration::from_secs(1)).await;
@@ -74,7 +84,9 @@ pub async fn run(
                 return;
             }
             let wait = match store.next_outbox_due().await {
-                Ok(Some(at)) => (at - Utc::now()).to_std().unwrap_or_default(),
+                Ok(Some(at)) if sent_undeleted.is_empty() => {
+                    (at - Utc::now()).to_std().unwrap_or_default()
+                }
                 _ => IDLE_POLL,
             }
             .min(IDLE_POLL);
@@ -85,13 +97,26 @@ pub async fn run(
             }
             continue;
         }
-        send_round(&store, &bot, due).await;
+        sent_undeleted.extend(send_round(&store, &bot, due).await);
     }
 }
 
+/// Try again to delete rows that were sent; returns those still there.
+async fn delete_sent(store: &Arc<dyn Store>, ids: BTreeSet<i64>) -> BTreeSet<i64> {
+    let mut left = BTreeSet::new();
+    for id in ids {
+        if !left.is_empty() || store.outbox_done(id).await.is_err() {
+            // Still unavailable: the rest waits for the next round.
+            left.insert(id);
+        }
+    }
+    left
+}
+
 /// Send one round: chats in parallel, each chat's rows in order; a row that must wait
-/// holds back the rows after it in the same chat.
-async fn send_round(store: &Arc<dyn Store>, bot: &TgBot, due: Vec<OutboxItem>) {
+/// holds back the rows after it in the same chat. Returns the rows that were sent (or given
+/// up on) but could not be deleted.
+async fn send_round(store: &Arc<dyn Store>, bot: &TgBot, due: Vec<OutboxItem>) -> Vec<i64> {
     let mut by_chat: BTreeMap<i64, Vec<OutboxItem>> = BTreeMap::new();
     for item in due {
         by_chat.entry(item.chat_id).or_default().push(item);
@@ -103,32 +128,38 @@ async fn send_round(store: &Arc<dyn Store>, bot: &TgBot, due: Vec<OutboxItem>) {
         tasks.spawn(async move {
             for item in items {
                 let outcome = send(&bot, &store, &item).await;
-                let result = match outcome {
-                    Sent::Done => store.outbox_done(item.id).await,
+                let (result, deleting) = match outcome {
+                    Sent::Done => (store.outbox_done(item.id).await, true),
                     Sent::Later(_) if item.attempts + 1 >= MAX_ATTEMPTS => {
                         tracing::error!(row = item.id, "giving up on an outbox row");
-                        store.outbox_done(item.id).await
+                        (store.outbox_done(item.id).await, true)
                     }
                     Sent::Later(delay) => {
                         let r = store.outbox_retry(item.id, Utc::now() + delay).await;
                         if r.is_ok() {
                             break;
                         }
-                        r
+                        (r, false)
                     }
                 };
                 if let Err(e) = result {
                     tracing::warn!(error = %e, "could not update the outbox");
-                    break;
+                    // A row that was sent (or given up on) must not be sent again.
+                    return deleting.then_some(item.id);
                 }
             }
+            None
         });
     }
+    let mut undeleted = Vec::new();
     while let Some(joined) = tasks.join_next().await {
-        if let Err(e) = joined {
-            tracing::error!(error = %e, "outbox task failed");
+        match joined {
+            Ok(Some(id)) => undeleted.push(id),
+            Ok(None) => {}
+            Err(e) => tracing::error!(error = %e, "outbox task failed"),
         }
     }
+    undeleted
 }
 
 async fn send(bot: &TgBot, store: &Arc<dyn Store>, item: &OutboxItem) -> Sent {
