@@ -563,6 +563,7 @@ async fn a_panic_in_one_update_is_contained() {
         bot: bot.clone(),
         wake: Arc::new(tokio::sync::Notify::new()),
         schema: panicking,
+        busy: Default::default(),
     });
     let parse = |v: Value, id: u32| -> Update {
         let mut v = v;

@@ -109,6 +109,7 @@ pub async fn run_until(
         bot,
         wake: wake.clone(),
         schema: schema::schema(),
+        busy: Default::default(),
     });
 
     let ingress = match &bot_settings.webhook {
