@@ -9,7 +9,7 @@ mod db;
 #[path = "support/fake_telegram.rs"]
 mod fake_telegram;
 
-use bot::{luhn_card, open_store, Merchant, RunningBot, WAIT};
+use bot::{luhn_card, open_store, spawn_bot_process, Merchant, RunningBot, WAIT};
 use db::TestDb;
 use fake_telegram::{Failure, FakeTelegram};
 use posdesk::config::{Secret, WebhookSettings};
@@ -374,25 +374,6 @@ async fn every_message_kind_gets_a_clear_reply(db: &TestDb) {
     bot.stop().await;
 }
 
-/// `posdesk run` as a separate process on the fake API.
-fn spawn_bot_process(fake: &FakeTelegram, db: &str) -> tokio::process::Child {
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_posdesk"))
-        .arg("run")
-        .env("TELOXIDE_TOKEN", fake.token())
-        .env("TELOXIDE_API_URL", fake.api_url())
-        .env("DATABASE_URL", db)
-        .env("POSDESK_THROTTLE_CHAT_PER_SEC", "1000")
-        .env("POSDESK_THROTTLE_CHAT_PER_MIN", "100000")
-        .env("POSDESK_THROTTLE_PER_SEC", "10000")
-        .env("RUST_LOG", "warn")
-        .env_remove("POSDESK_WEBHOOK_URL")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("spawn posdesk run")
-}
-
 backends!(a_killed_bot_loses_no_update_and_applies_none_twice);
 async fn a_killed_bot_loses_no_update_and_applies_none_twice(db: &TestDb) {
     let fake = FakeTelegram::start().await;
@@ -563,6 +544,7 @@ async fn a_panic_in_one_update_is_contained() {
         bot: bot.clone(),
         wake: Arc::new(tokio::sync::Notify::new()),
         schema: panicking,
+        busy: Default::default(),
     });
     let parse = |v: Value, id: u32| -> Update {
         let mut v = v;

@@ -124,6 +124,7 @@ console-contact-hint = (type /contact PHONE in place of the "send my phone numbe
 
 group-private-only = To protect your personal details, please talk to me in a private chat: tap my name, then "Send message".
 error-sorry = Sorry, something went wrong with that message. Please send it again, or send /start; everything you already filled in is still there.
+error-busy = Our system is briefly busy. Your message has been received and will be handled automatically as soon as it recovers; no need to send it again. If you hear nothing in a few minutes, please try again shortly.
 
 cmd-start = Start / main menu
 cmd-status = Check my applications

@@ -29,8 +29,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use std::future::Future;
 use std::sync::Arc;
 
-/// How often a transaction that lost a race (busy database, concurrent update of the same
-/// chat, a serial taken by another chat meanwhile) is retried before giving up.
+/// How often a transaction that lost a race (concurrent update of the same chat, a serial
+/// taken by another chat meanwhile) is retried before giving up. An unavailable database is
+/// not retried here (see [`Service::retrying`]).
 const MAX_ATTEMPTS: u32 = 6;
 
 /// One event for one chat, as an adapter delivers it.
@@ -81,6 +82,16 @@ pub enum ServiceError {
     Store(#[from] StoreError),
 }
 
+impl ServiceError {
+    /// The database is unavailable (see [`StoreError::is_unavailable`]): nothing was
+    /// applied, and the same event can be applied once it is back.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            ServiceError::Store(e) => e.is_unavailable(),
+        }
+    }
+}
+
 /// The conversation and the review queue, bound to a store.
 #[derive(Clone)]
 pub struct Service {
@@ -126,7 +137,11 @@ impl Service {
         self.staff.as_deref()
     }
 
-    /// Run `attempt` as one transaction, again when it lost a race.
+    /// Run `attempt` as one transaction, again when it lost a race. An unavailable database
+    /// is handed back at once: each attempt already waited (busy or acquire timeout), and
+    /// the callers have a slower retry of their own (the ingress leaves the update
+    /// unconfirmed, the sender and the jobs try again later) that lets the merchant be told
+    /// meanwhile.
     pub(crate) async fn retrying<T, F, Fut>(&self, mut attempt: F) -> Result<T, ServiceError>
     where
         F: FnMut() -> Fut,
@@ -137,7 +152,7 @@ impl Service {
             tries += 1;
             match attempt().await {
                 Ok(value) => return Ok(value),
-                Err(e) if retryable(&e) && tries < MAX_ATTEMPTS => {
+                Err(e) if retryable(&e) && !e.is_unavailable() && tries < MAX_ATTEMPTS => {
                     tracing::debug!(tries, error = %e, "retrying transaction");
                     tokio::time::sleep(std::time::Duration::from_millis(5 << tries)).await;
                 }

@@ -47,6 +47,12 @@ pub const DEFAULT_POOL_SIZE: u32 = 10;
 /// others by seconds, not forever.
 pub const LOCK_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How long a transaction waits for a connection (a free one from the pool, or a new one)
+/// before failing with [`sqlx::Error::PoolTimedOut`], which counts as the database being
+/// unavailable. sqlx keeps retrying a refused connection until then; its default of 30 s
+/// would leave a merchant waiting that long before hearing that we are busy.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// The first key of the advisory locks that serialise the updates of one chat. The
 /// two-key form keeps them apart from single-key advisory locks (sqlx takes one while
 /// migrating) and from other applications' keys on a shared database.
@@ -232,7 +238,9 @@ impl PgStore {
 
 /// Pool settings; with a schema, every new connection first sets its `search_path`.
 fn pool_options(max_connections: u32, set_search_path: Option<String>) -> PgPoolOptions {
-    let options = PgPoolOptions::new().max_connections(max_connections);
+    let options = PgPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(ACQUIRE_TIMEOUT);
     match set_search_path {
         None => options,
         Some(set) => options.after_connect(move |conn, _meta| {

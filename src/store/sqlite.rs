@@ -38,7 +38,9 @@ use super::{
 /// The embedded migrations (`migrations/sqlite/*.sql`).
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
 
-/// How long a writer waits for the write lock before giving up with "database is locked".
+/// How long a writer waits for the write lock before giving up with "database is locked"
+/// (then the database counts as unavailable: [`StoreError::is_unavailable`]). A URL can set
+/// another with `?busy_timeout=MILLISECONDS`.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Connections in the pool of a file database.
@@ -129,12 +131,14 @@ pub struct SqliteStore {
 
 impl SqliteStore {
     /// Open (creating the file and its parent directory if missing) and migrate the database
-    /// named by `url`: `sqlite://path/to/file.db`, `sqlite:file.db` or `sqlite::memory:`.
+    /// named by `url`: `sqlite://path/to/file.db`, `sqlite:file.db` or `sqlite::memory:`,
+    /// optionally with `?busy_timeout=MILLISECONDS`.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
         let in_memory = is_memory_url(url);
-        let mut options = SqliteConnectOptions::from_str(url)?
+        let (url, busy_timeout) = take_busy_timeout(url)?;
+        let mut options = SqliteConnectOptions::from_str(&url)?
             .create_if_missing(true)
-            .busy_timeout(BUSY_TIMEOUT)
+            .busy_timeout(busy_timeout)
             .foreign_keys(true)
             .synchronous(SqliteSynchronous::Normal);
 
@@ -176,6 +180,35 @@ impl SqliteStore {
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
     }
+}
+
+/// The URL without its `busy_timeout` query parameter (sqlx refuses parameters it does not
+/// know), and the busy timeout it sets ([`BUSY_TIMEOUT`] when it sets none).
+fn take_busy_timeout(url: &str) -> Result<(String, Duration), StoreError> {
+    let Some((base, query)) = url.split_once('?') else {
+        return Ok((url.to_string(), BUSY_TIMEOUT));
+    };
+    let mut timeout = BUSY_TIMEOUT;
+    let mut kept = Vec::new();
+    for pair in query.split('&') {
+        match pair.split_once('=') {
+            Some(("busy_timeout", ms)) => {
+                let ms: u64 = ms.parse().map_err(|_| {
+                    sqlx::Error::Configuration(
+                        format!("busy_timeout is a number of milliseconds, not {ms:?}").into(),
+                    )
+                })?;
+                timeout = Duration::from_millis(ms);
+            }
+            _ => kept.push(pair),
+        }
+    }
+    let url = if kept.is_empty() {
+        base.to_string()
+    } else {
+        format!("{base}?{}", kept.join("&"))
+    };
+    Ok((url, timeout))
 }
 
 fn is_memory_url(url: &str) -> bool {
@@ -1218,6 +1251,22 @@ fn parse_status(status: &str, case_ref: &str) -> Result<CaseStatus, StoreError> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn busy_timeout_is_taken_out_of_the_url() {
+        let (url, t) = take_busy_timeout("sqlite://a.db").unwrap();
+        assert_eq!((url.as_str(), t), ("sqlite://a.db", BUSY_TIMEOUT));
+        let (url, t) = take_busy_timeout("sqlite://a.db?busy_timeout=250").unwrap();
+        assert_eq!(
+            (url.as_str(), t),
+            ("sqlite://a.db", Duration::from_millis(250))
+        );
+        let (url, t) =
+            take_busy_timeout("sqlite:a.db?mode=rwc&busy_timeout=0&cache=private").unwrap();
+        assert_eq!(url, "sqlite:a.db?mode=rwc&cache=private");
+        assert_eq!(t, Duration::ZERO);
+        assert!(take_busy_timeout("sqlite://a.db?busy_timeout=soon").is_err());
+    }
 
     #[test]
     fn open_status_list_matches_the_model() {

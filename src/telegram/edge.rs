@@ -1,16 +1,19 @@
 //! One update, end to end: classify it, apply it to the conversation in one transaction
 //! (replies go to the outbox in that same transaction), then acknowledge the press and
-//! wake the sender. A panic is contained to the update that caused it.
+//! wake the sender. A panic is contained to the update that caused it. When the database
+//! is unavailable the update is left for the ingress to retry, and the merchant is told
+//! once, directly, that it will be handled.
 
 use super::outgoing::{outbox_row, TelegramRenderer};
 use super::schema::{classify, Callback, Routed, Schema};
 use super::TgBot;
 use crate::conversation::{Effect, Event, Incoming};
-use crate::i18n::{Localizer, Msg};
+use crate::i18n::{Locale, Localizer, Msg};
 use crate::service::{Inbound, Outcome, Service, ServiceError};
 use crate::telemetry::chat_tag;
 use chrono::Utc;
-use std::sync::Arc;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 use teloxide::prelude::*;
 use teloxide::types::{CallbackQueryId, ChatAction, MessageId, Update, UpdateKind};
 use tokio::sync::Notify;
@@ -20,7 +23,9 @@ use tracing::Instrument;
 pub mod messages {
     pub const GROUP_PRIVATE_ONLY: &str = "group-private-only";
     pub const ERROR_SORRY: &str = "error-sorry";
-    pub const ALL: &[&str] = &[GROUP_PRIVATE_ONLY, ERROR_SORRY];
+    /// The database is unavailable: the message was received and will be handled.
+    pub const ERROR_BUSY: &str = "error-busy";
+    pub const ALL: &[&str] = &[GROUP_PRIVATE_ONLY, ERROR_SORRY, ERROR_BUSY];
 }
 
 /// Everything needed to handle updates.
@@ -29,6 +34,57 @@ pub struct Edge {
     pub bot: TgBot,
     pub wake: Arc<Notify>,
     pub schema: Schema,
+    /// The chats told that the database is unavailable.
+    pub busy: BusyNotices,
+}
+
+/// The chats told that we are busy (the database is unavailable), so that the retries of
+/// their update, and their further messages during the same outage, do not repeat it. A
+/// chat is forgotten once one of its updates goes through, so a later outage tells it
+/// again. In memory only: after a restart a chat may be told once more. At most
+/// [`BusyNotices::MAX`] chats are remembered; the earliest told are forgotten first.
+#[derive(Debug, Default)]
+pub struct BusyNotices {
+    inner: Mutex<BusyInner>,
+}
+
+#[derive(Debug, Default)]
+struct BusyInner {
+    /// Chat → when it was told (a sequence number).
+    chats: HashMap<i64, u64>,
+    /// Sequence number → chat, to forget the earliest first.
+    order: BTreeMap<u64, i64>,
+    next: u64,
+}
+
+impl BusyNotices {
+    pub const MAX: usize = 10_000;
+
+    /// Whether `chat_id` is to be told now; if so it counts as told from here on.
+    pub fn claim(&self, chat_id: i64) -> bool {
+        let mut b = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        if b.chats.contains_key(&chat_id) {
+            return false;
+        }
+        b.next += 1;
+        let seq = b.next;
+        b.chats.insert(chat_id, seq);
+        b.order.insert(seq, chat_id);
+        if b.chats.len() > Self::MAX {
+            if let Some((_, oldest)) = b.order.pop_first() {
+                b.chats.remove(&oldest);
+            }
+        }
+        true
+    }
+
+    /// Forget `chat_id`: it was not told after all, or one of its updates went through.
+    pub fn forget(&self, chat_id: i64) {
+        let mut b = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(seq) = b.chats.remove(&chat_id) {
+            b.order.remove(&seq);
+        }
+    }
 }
 
 impl Edge {
@@ -84,7 +140,16 @@ impl Edge {
                     incoming: Incoming { message_id, event },
                     now: Utc::now(),
                 };
-                let outcome = self.service.handle(inbound).await?;
+                let outcome = match self.service.handle(inbound).await {
+                    Ok(outcome) => outcome,
+                    Err(e) => {
+                        if e.is_unavailable() {
+                            self.tell_busy(chat_id, locale).await;
+                        }
+                        return Err(e);
+                    }
+                };
+                self.busy.forget(chat_id);
                 self.wake.notify_one();
                 if outcome.duplicate {
                     tracing::debug!("already processed");
@@ -157,6 +222,25 @@ impl Edge {
         }
     }
 
+    /// The database is unavailable, so the update stays unconfirmed and is applied when it
+    /// is back. Tell the merchant so, once (see [`BusyNotices`]), straight through the bot:
+    /// the outbox is in that database. The language is the client's (the merchant's own
+    /// choice is stored in the database too).
+    async fn tell_busy(&self, chat_id: i64, locale: Option<Locale>) {
+        if !self.busy.claim(chat_id) {
+            return;
+        }
+        let locale = locale.unwrap_or(self.service.default_locale());
+        let text = Localizer::global().render(locale, &Msg::new(messages::ERROR_BUSY));
+        match self.bot.send_message(ChatId(chat_id), text).await {
+            Ok(_) => tracing::info!("database unavailable; the merchant was told"),
+            Err(e) => {
+                tracing::debug!(error = %e, "could not tell the merchant that we are busy");
+                self.busy.forget(chat_id);
+            }
+        }
+    }
+
     /// Stop the client's spinner (with the notice, if any) and take the buttons off the
     /// message that was pressed: a fresh prompt with fresh buttons follows.
     async fn answer_press(&self, chat_id: i64, cb: &Callback, outcome: &Outcome) {
@@ -218,5 +302,31 @@ fn kind_name(kind: &UpdateKind) -> &'static str {
         UpdateKind::EditedMessage(_) => "edited_message",
         UpdateKind::CallbackQuery(_) => "callback_query",
         _ => "other",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::BusyNotices;
+
+    #[test]
+    fn a_chat_is_told_once_until_it_recovers_and_memory_is_bounded() {
+        let busy = BusyNotices::default();
+        assert!(busy.claim(1));
+        assert!(!busy.claim(1), "told once");
+        assert!(busy.claim(2));
+        busy.forget(1);
+        assert!(busy.claim(1), "a later outage tells it again");
+        for chat in 10..(10 + BusyNotices::MAX as i64) {
+            busy.claim(chat);
+        }
+        let remembered = |b: &BusyNotices| {
+            let inner = b.inner.lock().unwrap();
+            (inner.chats.len(), inner.order.len())
+        };
+        assert_eq!(remembered(&busy), (BusyNotices::MAX, BusyNotices::MAX));
+        // The earliest told (chat 2, then chat 1) were forgotten first.
+        assert!(busy.claim(2));
+        assert!(!busy.claim(10 + BusyNotices::MAX as i64 - 1));
     }
 }

@@ -103,6 +103,7 @@ pub async fn run_until(
         bot,
         wake: wake.clone(),
         schema: schema::schema(),
+        busy: Default::default(),
     });
 
     let ingress = match &bot_settings.webhook {

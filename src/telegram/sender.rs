@@ -1,12 +1,13 @@
 //! Delivers the outbox: sends due rows within Telegram's flood limits, in order per chat,
 //! and deletes each row once Telegram accepted it. Rows left by a crash are sent on restart.
+//! A row sent while the database refuses the deletion is remembered and not sent again.
 
 use super::limiter::Limiter;
 use super::outgoing::{Markup, Outgoing};
 use super::TgBot;
 use crate::store::{OutboxItem, Store};
 use chrono::{Duration, Utc};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use teloxide::prelude::*;
 use teloxide::types::{
@@ -45,6 +46,11 @@ pub async fn run(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let mut forgot = std::time::Instant::now();
+    // Rows Telegram accepted whose deletion failed (the database is unavailable for
+    // writes, e.g. SQLite locked, while reads still work): deleted as soon as possible and
+    // meanwhile never sent again. Only rows that existed when the outage began can get
+    // here, so the set stays small.
+    let mut sent_undeleted = BTreeSet::new();
     loop {
         if forgot.elapsed() >= FORGET_IDLE {
             limiter.forget_idle();
@@ -70,8 +76,17 @@ pub async fn run(
                 continue;
             }
         }
+        if !sent_undeleted.is_empty() {
+            let ids: Vec<i64> = sent_undeleted.iter().copied().collect();
+            if store.outbox_done(&ids).await.is_ok() {
+                sent_undeleted.clear();
+            }
+        }
         let due = match store.due_outbox(Utc::now(), BATCH).await {
-            Ok(due) => due,
+            Ok(due) => due
+                .into_iter()
+                .filter(|item| !sent_undeleted.contains(&item.id))
+                .collect::<Vec<_>>(),
             Err(e) => {
                 tracing::warn!(error = %e, "outbox unavailable; retrying");
                 tokio::time::sleep(std::time::Duration::from_secs(1)).await;
@@ -83,7 +98,9 @@ pub async fn run(
                 return;
             }
             let wait = match store.next_outbox_due().await {
-                Ok(Some(at)) => (at - Utc::now()).to_std().unwrap_or_default(),
+                Ok(Some(at)) if sent_undeleted.is_empty() => {
+                    (at - Utc::now()).to_std().unwrap_or_default()
+                }
                 _ => IDLE_POLL,
             }
             .min(IDLE_POLL);
@@ -94,20 +111,21 @@ pub async fn run(
             }
             continue;
         }
-        send_round(&store, &bot, &limiter, due).await;
+        sent_undeleted.extend(send_round(&store, &bot, &limiter, due).await);
     }
 }
 
 /// Send one round: chats in parallel, each chat's rows in order; a row that must wait
 /// holds back the rows after it in the same chat. The rows sent are deleted together at the
 /// end of the round (one write instead of one per message; a crash before it resends them,
-/// as a crash between a send and its delete always could).
+/// as a crash between a send and its delete always could). Returns the rows that were sent
+/// (or given up on) but could not be deleted.
 async fn send_round(
     store: &Arc<dyn Store>,
     bot: &TgBot,
     limiter: &Arc<Limiter>,
     due: Vec<OutboxItem>,
-) {
+) -> Vec<i64> {
     let mut by_chat: BTreeMap<i64, Vec<OutboxItem>> = BTreeMap::new();
     for item in due {
         by_chat.entry(item.chat_id).or_default().push(item);
@@ -144,8 +162,12 @@ async fn send_round(
             Err(e) => tracing::error!(error = %e, "outbox task failed"),
         }
     }
-    if let Err(e) = store.outbox_done(&done).await {
-        tracing::warn!(error = %e, rows = done.len(), "could not clear sent outbox rows; they will be sent again");
+    match store.outbox_done(&done).await {
+        Ok(()) => Vec::new(),
+        Err(e) => {
+            tracing::warn!(error = %e, rows = done.len(), "could not clear sent outbox rows; retrying");
+            done
+        }
     }
 }
 

@@ -97,16 +97,25 @@ impl Merchant {
     }
 
     pub async fn expect(&mut self, expect: &str) -> String {
+        self.expect_within(expect, WAIT).await
+    }
+
+    /// [`Merchant::expect`] with another hang guard than [`WAIT`].
+    pub async fn expect_within(&mut self, expect: &str, within: Duration) -> String {
         let chat = self.chat;
         let seen = self.seen;
         let want = expect.to_string();
         self.fake
-            .wait_for(&format!("a reply containing {expect:?}"), WAIT, move |f| {
-                f.sent_texts(chat)
-                    .iter()
-                    .skip(seen)
-                    .any(|t| t.contains(&want))
-            })
+            .wait_for(
+                &format!("a reply containing {expect:?}"),
+                within,
+                move |f| {
+                    f.sent_texts(chat)
+                        .iter()
+                        .skip(seen)
+                        .any(|t| t.contains(&want))
+                },
+            )
             .await;
         let texts = self.fake.sent_texts(chat);
         let new = texts[seen..].join("\n---\n");
@@ -147,6 +156,25 @@ impl Merchant {
         )
         .await
     }
+}
+
+/// `posdesk run` as a separate process on the fake API, as an operator starts it.
+pub fn spawn_bot_process(fake: &FakeTelegram, db: &str) -> tokio::process::Child {
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_posdesk"))
+        .arg("run")
+        .env("TELOXIDE_TOKEN", fake.token())
+        .env("TELOXIDE_API_URL", fake.api_url())
+        .env("DATABASE_URL", db)
+        .env("POSDESK_THROTTLE_CHAT_PER_SEC", "1000")
+        .env("POSDESK_THROTTLE_CHAT_PER_MIN", "100000")
+        .env("POSDESK_THROTTLE_PER_SEC", "10000")
+        .env("RUST_LOG", "warn")
+        .env_remove("POSDESK_WEBHOOK_URL")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn posdesk run")
 }
 
 /// `body` with its Luhn check digit: a card number the privacy guard must catch.

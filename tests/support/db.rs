@@ -71,6 +71,17 @@ impl TestDb {
         })
     }
 
+    /// Another fresh database on the same backend (e.g. for a reference run to compare
+    /// with).
+    pub async fn another(&self) -> TestDb {
+        match self.backend {
+            Backend::Sqlite => TestDb::sqlite(),
+            Backend::Postgres => TestDb::postgres()
+                .await
+                .expect("PostgreSQL is configured: this database is on it"),
+        }
+    }
+
     /// Every backend this machine can test: SQLite, and PostgreSQL when configured.
     pub async fn all() -> Vec<TestDb> {
         let mut dbs = vec![TestDb::sqlite()];

@@ -131,6 +131,8 @@ struct World {
     /// Whether calls and sent messages are kept (a load driver turns this off: it watches
     /// through the observer instead, and memory stays flat over a long run).
     recording: bool,
+    /// How many times getUpdates handed out each update id.
+    deliveries: HashMap<i64, usize>,
 }
 
 /// What an observer (see [`FakeTelegram::observe`]) is told, as it happens.
@@ -184,6 +186,7 @@ impl FakeTelegram {
                     messages: HashMap::new(),
                     commands: HashMap::new(),
                     recording: true,
+                    deliveries: HashMap::new(),
                 }),
                 notify: Notify::new(),
                 addr,
@@ -281,6 +284,32 @@ impl FakeTelegram {
             .expect("push_raw: the update needs an integer update_id");
         self.world().updates.push((id, update));
         self.inner.notify.notify_waiters();
+    }
+
+    /// Stores several updates at once (each must carry an `update_id`), so that the next
+    /// getUpdates call sees all of them, e.g. an update and its redelivered copies.
+    pub fn push_raw_all(&self, updates: Vec<Value>) {
+        {
+            let mut w = self.world();
+            for update in updates {
+                let id = update
+                    .get("update_id")
+                    .and_then(Value::as_i64)
+                    .expect("push_raw_all: every update needs an integer update_id");
+                w.next_update_id = w.next_update_id.max(id + 1);
+                w.updates.push((id, update));
+            }
+        }
+        self.inner.notify.notify_waiters();
+    }
+
+    /// The id `push_update` would assign next, taken now without storing anything (to push
+    /// the update later with [`FakeTelegram::push_raw_all`]).
+    pub fn reserve_update_id(&self) -> i64 {
+        let mut w = self.world();
+        let id = w.next_update_id;
+        w.next_update_id += 1;
+        id
     }
 
     // --- update builders (no update_id: push_update assigns it) ---
@@ -447,6 +476,12 @@ impl FakeTelegram {
         self.world().confirmed_offset
     }
 
+    /// How many times getUpdates handed out each update id (copies of an update pushed
+    /// again with the same id count separately).
+    pub fn deliveries(&self) -> HashMap<i64, usize> {
+        self.world().deliveries.clone()
+    }
+
     /// Updates stored and not yet confirmed.
     pub fn pending_updates(&self) -> usize {
         self.world().updates.len()
@@ -457,6 +492,11 @@ impl FakeTelegram {
     /// Every request, in arrival order (wrong token, unknown method and injected failures too).
     pub fn calls(&self) -> Vec<Call> {
         self.world().calls.clone()
+    }
+
+    /// How many requests arrived so far (cheaper than `calls().len()`).
+    pub fn call_count(&self) -> usize {
+        self.world().calls.len()
     }
 
     /// Successful requests of `method` (case-insensitive), in arrival order.
@@ -815,12 +855,17 @@ impl World {
             }
         });
         self.updates.sort_by_key(|(id, _)| *id);
-        self.updates
+        let batch: Vec<(i64, Value)> = self
+            .updates
             .iter()
             .filter(|(id, _)| *id >= offset)
             .take(limit)
-            .map(|(_, u)| u.clone())
-            .collect()
+            .cloned()
+            .collect();
+        for (id, _) in &batch {
+            *self.deliveries.entry(*id).or_default() += 1;
+        }
+        batch.into_iter().map(|(_, u)| u).collect()
     }
 
     /// Stores a message the bot sent or edited and returns it.
