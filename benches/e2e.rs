@@ -351,6 +351,11 @@ async fn driven_fake(
 ) -> (FakeTelegram, Arc<Mutex<Driver>>) {
     let fake = FakeTelegram::start().await;
     fake.stop_recording();
+    // Update ids never repeat across the runs of one bench, as on Telegram: the memory run
+    // reuses a database that earlier fakes filled.
+    static RUNS: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+    let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    fake.start_update_ids_at(1 + run * 10_000_000);
     let driver = Arc::new(Mutex::new(Driver {
         target: Some(target),
         merchants: (0..merchants).map(|_| MerchantState::default()).collect(),

@@ -303,6 +303,14 @@ impl FakeTelegram {
         self.inner.notify.notify_waiters();
     }
 
+    /// Number the next updates from `first` on (unless already past it): a second fake
+    /// against a database an earlier one filled must not reuse its update ids, which
+    /// Telegram never does and the bot rightly skips as already processed.
+    pub fn start_update_ids_at(&self, first: i64) {
+        let mut w = self.world();
+        w.next_update_id = w.next_update_id.max(first);
+    }
+
     /// The id `push_update` would assign next, taken now without storing anything (to push
     /// the update later with [`FakeTelegram::push_raw_all`]).
     pub fn reserve_update_id(&self) -> i64 {
