@@ -254,17 +254,23 @@ impl Edge {
         if let Some(text) = notice {
             answer = answer.text(text);
         }
-        if let Err(e) = answer.await {
+        // Both at once: the chat's next update waits for them.
+        let clear = async {
+            match cb.message_id {
+                Some(message_id) => self
+                    .bot
+                    .edit_message_reply_markup(ChatId(chat_id), MessageId(message_id))
+                    .await
+                    .map(|_| ()),
+                None => Ok(()),
+            }
+        };
+        let (answered, cleared) = tokio::join!(answer.send(), clear);
+        if let Err(e) = answered {
             tracing::debug!(error = %e, "could not answer a button press");
         }
-        if let Some(message_id) = cb.message_id {
-            let cleared = self
-                .bot
-                .edit_message_reply_markup(ChatId(chat_id), MessageId(message_id))
-                .await;
-            if let Err(e) = cleared {
-                tracing::debug!(error = %e, "could not clear the pressed message's buttons");
-            }
+        if let Err(e) = cleared {
+            tracing::debug!(error = %e, "could not clear the pressed message's buttons");
         }
     }
 
