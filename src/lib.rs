@@ -6,6 +6,8 @@
 //! - [`store`]: the database (dialogues, cases, audit trail, processed updates).
 //! - [`service`]: one transaction per update, tying the core to the store.
 //! - [`console`]: the terminal adapter behind `posdesk chat`.
+//!
+//! `fuzzing` (hidden) holds the fuzz entry points shared by `fuzz/` and `tests/fuzz_corpus.rs`.
 
 pub mod calendar;
 pub mod cli;
@@ -13,6 +15,8 @@ pub mod config;
 pub mod console;
 pub mod conversation;
 pub mod domain;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod i18n;
 pub mod knowledge;
 pub mod ops;

@@ -1,8 +1,9 @@
 //! Button actions and their callback-data encoding.
 //!
 //! Callback data comes back from Telegram as untrusted input: anyone can forge a press with
-//! any bytes. [`parse_callback`] accepts only the exact shapes [`Action::encode`] produces,
-//! and the machine still checks that the action fits the current state.
+//! any bytes. [`parse_callback`] accepts only the shapes [`Action::encode`] produces (up to
+//! leading zeros in the step and the spelling of a case reference), and the machine still
+//! checks that the action fits the current state.
 
 use crate::domain::CaseKind;
 use crate::i18n::Locale;
@@ -88,7 +89,11 @@ impl Action {
     }
 }
 
-/// Parse callback data. Anything not produced by [`Action::encode`] is `None`.
+/// Parse callback data. Anything not produced by [`Action::encode`] is `None`, except that
+/// the step may have leading zeros (`007:y`) and a case reference may be spelled as
+/// [`CaseRef::parse`](crate::domain::CaseRef::parse) accepts it (`1:wd.ub7k3qf9`): both read
+/// as what `encode` would have written, and `encode` of the result is that canonical form
+/// (checked by `crate::fuzzing::callback_data`).
 pub fn parse_callback(data: &str) -> Option<(u32, Action)> {
     if data.len() > MAX_CALLBACK_BYTES {
         return None;
@@ -233,6 +238,12 @@ mod tests {
         ] {
             assert_eq!(parse_callback(bad), None, "{bad:?}");
         }
+        // The two spellings read as their canonical form.
+        assert_eq!(parse_callback("007:y"), Some((7, Action::Yes)));
+        assert_eq!(
+            parse_callback("1:wd.ub7k3qf9"),
+            Some((1, Action::Withdraw("UB-7K3QF9".into())))
+        );
         let long = format!("1:b.{}", "a".repeat(70));
         assert_eq!(parse_callback(&long), None);
     }

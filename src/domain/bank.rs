@@ -122,8 +122,20 @@ fn key(s: &str) -> String {
 }
 
 /// Removes what merchants add after the bank: the card type (`建行卡`, `工商银行储蓄卡`) and the
-/// card's tail (`工行 1234`, `工行尾号1234`; the last four are asked for separately).
+/// card's tail (`工行 1234`, `工行尾号1234`; the last four are asked for separately), as often
+/// as they were added (`农商银行卡卡`, `工行卡 1234`), so a parsed name parses to itself.
 fn strip_card_suffix(s: &str) -> &str {
+    let mut t = s;
+    loop {
+        let next = strip_card_suffix_once(t);
+        if next.len() == t.len() {
+            return t;
+        }
+        t = next;
+    }
+}
+
+fn strip_card_suffix_once(s: &str) -> &str {
     let mut t = s.trim_end_matches(|c: char| c.is_whitespace() || ".。!！~～".contains(c));
     let without_digits = t.trim_end_matches(|c: char| c.is_ascii_digit());
     if without_digits.len() < t.len() && !without_digits.trim().is_empty() {
@@ -266,6 +278,7 @@ mod tests {
                     "工行 1234",
                     "工行尾号1234",
                     "工商银行，尾号是 1234",
+                    "工行卡 1234",
                 ][..],
                 "中国工商银行",
             ),
@@ -294,6 +307,9 @@ mod tests {
         assert_eq!(ok("浙江农信"), "浙江农信");
         assert_eq!(ok("  长子县  村镇银行 借记卡 "), "长子县 村镇银行");
         assert_eq!(ok("Standard Chartered Bank"), "Standard Chartered Bank");
+        // Suffixes typed twice go too: the stored name must parse to itself.
+        assert_eq!(ok("深圳农商银行卡卡"), "深圳农商银行");
+        assert_eq!(ok("深圳农商银行"), "深圳农商银行");
     }
 
     #[test]

@@ -53,6 +53,13 @@ pub use serial::DeviceSerial;
 pub use text::FreeText;
 pub use yesno::parse_yes_no;
 
+/// Whether `value`, parsed from `input` as a serial or merchant number, lost a label on the
+/// way (`SN: N7NL…`, `商户号 822…`): the privacy guard trusts such labels, so the fuzz
+/// properties (`crate::fuzzing`) must know about them.
+pub(crate) fn id_label_given(input: &str, value: &str) -> bool {
+    norm::compact_id(input, &[]) != value
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

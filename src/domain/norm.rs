@@ -92,15 +92,29 @@ pub(crate) fn is_dash(c: char) -> bool {
     )
 }
 
-/// `input` cleaned, without a leading label from `labels`, spaces and dashes, upper-cased:
-/// the shape identifiers (serial numbers, merchant numbers) are compared in.
+/// `input` cleaned, without spaces and dashes, upper-cased, and without leading labels from
+/// `labels` (`SN:`, `S N`, `SN SN…`: labels are compared without spaces and dashes too, and
+/// stripped as often as they repeat): the shape identifiers (serial numbers, merchant numbers)
+/// are compared in. Compacting first makes the result its own compact form, so a stored
+/// identifier parses back to itself.
 pub(crate) fn compact_id(input: &str, labels: &[&str]) -> String {
-    let cleaned = clean(input);
-    strip_label(&cleaned, labels)
-        .chars()
-        .filter(|c| !c.is_whitespace() && !is_dash(*c))
-        .map(|c| c.to_ascii_uppercase())
-        .collect()
+    let compact = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !c.is_whitespace() && !is_dash(*c))
+            .map(|c| c.to_ascii_uppercase())
+            .collect()
+    };
+    let value = compact(&clean(input));
+    let labels: Vec<String> = labels.iter().map(|l| compact(l)).collect();
+    let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
+    let mut rest = value.as_str();
+    loop {
+        let next = strip_label(rest, &labels);
+        if next.len() == rest.len() {
+            return rest.to_string();
+        }
+        rest = next;
+    }
 }
 
 /// Strip one of `prefixes` (compared case-insensitively, ASCII only) from the start of `s`,
@@ -231,6 +245,22 @@ mod tests {
         assert_eq!(strip_label("AB12", &["SN"]), "AB12");
         // A multi-byte label longer than the input must not slice inside a char.
         assert_eq!(strip_label("序", &["序列号"]), "序");
+    }
+
+    #[test]
+    fn compact_id_is_its_own_compact_form() {
+        let labels = &["SN", "merchant no"];
+        for (input, want) in [
+            ("SN: n7nl-0012 3456", "N7NL00123456"),
+            ("S N 123456", "123456"),
+            ("SN SN12345678", "12345678"),
+            ("merchant  no 8221", "8221"),
+            ("", ""),
+        ] {
+            let once = compact_id(input, labels);
+            assert_eq!(once, want, "{input:?}");
+            assert_eq!(compact_id(&once, labels), once, "{input:?}");
+        }
     }
 
     #[test]

@@ -45,19 +45,35 @@ impl Sensitive {
 ///
 /// `allow_15_digits`: the merchant is being asked for a device serial / IMEI or a merchant
 /// number, which are often exactly 15 digits (IMEIs are even Luhn-valid), so a run of exactly 15
-/// digits is not taken for a card.
+/// digits is not taken for a card. Those values are stored without their spaces and dashes, so
+/// numbers are then also looked for in the text without them (`62220 21234 56789 0128` would
+/// be stored as a whole card number).
+///
+/// The guard sees the text as the fields store it: runs of white space count as one space
+/// (`6222  0212  3456  7890  128` is a card in a free-text answer).
 pub fn scan_sensitive(text: &str, allow_15_digits: bool) -> Option<Sensitive> {
     // NFKC folds full-width digits and colons; invisible characters cannot split a number.
-    let cleaned = norm::clean(text);
+    let cleaned = norm::collapse_ws(&norm::clean(text));
     let chars: Vec<char> = cleaned.chars().collect();
-    let runs = digit_runs(&chars);
-    if runs.iter().any(|run| contains_id_number(&chars, run)) {
+    let mut views = vec![chars];
+    if allow_15_digits {
+        let compact = cleaned
+            .chars()
+            .filter(|c| !c.is_whitespace() && !norm::is_dash(*c))
+            .collect();
+        views.push(compact);
+    }
+    let runs: Vec<Vec<Vec<Group>>> = views.iter().map(|chars| digit_runs(chars)).collect();
+    let found = |f: &dyn Fn(&[char], &[Group]) -> bool| {
+        views
+            .iter()
+            .zip(&runs)
+            .any(|(chars, runs)| runs.iter().any(|run| f(chars, run)))
+    };
+    if found(&|chars, run| contains_id_number(chars, run)) {
         return Some(Sensitive::IdNumber);
     }
-    if runs
-        .iter()
-        .any(|run| contains_card_number(&chars, run, allow_15_digits))
-    {
+    if found(&|chars, run| contains_card_number(chars, run, allow_15_digits)) {
         return Some(Sensitive::CardNumber);
     }
     let lower: Vec<char> = cleaned.to_lowercase().chars().collect();
@@ -590,6 +606,28 @@ mod tests {
         }
         // A 16- or 19-digit card is a card even while a serial is being asked for.
         assert_eq!(scan_sensitive(&c19, true), Some(Sensitive::CardNumber));
+        // White space runs are one space, as the text fields store them.
+        for sep in ["  ", "\u{3000}\u{3000}", " \u{200B} ", "\t\t"] {
+            let text = group4(&c16, sep);
+            assert_eq!(
+                scan_sensitive(&text, false),
+                Some(Sensitive::CardNumber),
+                "{text:?}"
+            );
+        }
+        // A serial or merchant number is stored without spaces and dashes: any grouping of
+        // a card number is a card there (in other answers, only a card's own grouping is).
+        let odd = format!(
+            "{} {} {} {}",
+            &c19[..5],
+            &c19[5..10],
+            &c19[10..15],
+            &c19[15..]
+        );
+        assert_eq!(scan_sensitive(&odd, true), Some(Sensitive::CardNumber));
+        assert_eq!(scan_sensitive(&odd, false), None);
+        let dashed = format!("{}-{}--{}", &c16[..3], &c16[3..9], &c16[9..]);
+        assert_eq!(scan_sensitive(&dashed, true), Some(Sensitive::CardNumber));
         // 15-digit cards (Amex) are caught unless 15 digits are allowed.
         assert_eq!(
             scan_sensitive("378282246310005", false),
