@@ -36,9 +36,13 @@ pub(crate) fn is_invisible(c: char) -> bool {
 
 /// NFKC-normalise (full-width → ASCII, ideographic space → space, `：` → `:`), drop invisible
 /// characters, turn control characters (newlines, tabs) into spaces, and trim.
+///
+/// Invisible characters go before NFKC too: one between a letter and a combining mark
+/// (`e\u{200B}\u{301}`) would otherwise block the composition, and the result, once cleaned
+/// again, would change (`e\u{301}` → `é`); cleaning must give text that cleans to itself.
 pub(crate) fn clean(input: &str) -> String {
     let mut out = String::with_capacity(input.len());
-    for c in input.nfkc() {
+    for c in input.chars().filter(|c| !is_invisible(*c)).nfkc() {
         if is_invisible(c) {
             continue;
         }
@@ -228,6 +232,18 @@ mod tests {
         assert_eq!(clean("  １３８\u{200B}０\u{3000}ＳＮ：\n"), "1380 SN:");
         assert_eq!(clean("\u{202E}abc\u{202C}"), "abc");
         assert_eq!(clean(""), "");
+    }
+
+    #[test]
+    fn clean_gives_text_that_cleans_to_itself() {
+        for (input, want) in [
+            ("ae\u{200B}\u{301}", "aé"),
+            ("\u{1100}\u{FFA0}\u{1161}", "가"),
+            ("e\u{FEFF}\u{308}", "ë"),
+        ] {
+            assert_eq!(clean(input), want, "{input:?}");
+            assert_eq!(clean(want), want, "{input:?}");
+        }
     }
 
     #[test]
