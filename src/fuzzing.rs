@@ -7,7 +7,7 @@
 //! (`tests/fuzz_corpus.rs`, run by `cargo test` on stable) execute exactly the same code:
 //! an input the fuzzer once found is a regression test forever. See `fuzz/README.md`.
 //!
-//! Not part of the bot's API (hidden from the docs); nothing else calls it.
+//! Not part of the bot's API (hidden from the docs); the bot itself never calls it.
 
 use chrono::{Months, NaiveDate};
 
@@ -39,8 +39,8 @@ fn message_text(data: &[u8]) -> String {
 
 /// Every validator of `crate::domain` on one message, with the properties each promises:
 ///
-/// - idempotence: a parsed value parses again to itself (it is the canonical form, which the
-///   open-case check compares and staff copy back);
+/// - idempotence: a parsed value parses again to itself (it is the canonical form: the
+///   open-case check compares a newly typed serial with stored ones);
 /// - the documented bounds of each value (lengths, characters);
 /// - privacy: when the guard lets a message through, the value stored from it is not a card
 ///   or ID number the guard would refuse (parsing must not assemble a secret, e.g. by
