@@ -483,56 +483,36 @@ async fn run(name: &str, target: Target, db: &TestDb, merchants: usize, pace: Pa
 }
 
 /// Adds `count` stored dialogues (copies of chat `template`'s, at chat ids far from the
-/// merchants') straight into the database, as months of past merchants would leave.
+/// merchants') straight into the SQLite database of the memory run, as months of past
+/// merchants would leave, and removes the template.
 async fn seed_dialogues(db: &TestDb, template: i64, count: usize) {
+    assert_eq!(
+        db.backend,
+        db::Backend::Sqlite,
+        "the memory run is on SQLite"
+    );
     let first = 1_000_000_000i64;
-    match db.backend {
-        db::Backend::Sqlite => {
-            let pool = sqlx::SqlitePool::connect(&db.url)
-                .await
-                .expect("open the bench database");
-            sqlx::query(
-                "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?1) \
-                 INSERT INTO dialogues (chat_id, state, schema_version, row_version, updated_at, draft_since, reminded) \
-                 SELECT ?2 + n.i, d.state, d.schema_version, 1, d.updated_at, d.draft_since, d.reminded \
-                 FROM n, dialogues d WHERE d.chat_id = ?3",
-            )
-            .bind(count as i64)
-            .bind(first)
-            .bind(template)
-            .execute(&pool)
-            .await
-            .expect("seed dialogues");
-            sqlx::query("DELETE FROM dialogues WHERE chat_id = ?1")
-                .bind(template)
-                .execute(&pool)
-                .await
-                .expect("drop the template");
-            pool.close().await;
-        }
-        db::Backend::Postgres => {
-            let pool = sqlx::PgPool::connect(&db.url)
-                .await
-                .expect("open the bench database");
-            sqlx::query(
-                "INSERT INTO dialogues (chat_id, state, schema_version, row_version, updated_at, draft_since, reminded) \
-                 SELECT $2 + n.i, d.state, d.schema_version, 1, d.updated_at, d.draft_since, d.reminded \
-                 FROM generate_series(0, $1 - 1) AS n(i), dialogues d WHERE d.chat_id = $3",
-            )
-            .bind(count as i64)
-            .bind(first)
-            .bind(template)
-            .execute(&pool)
-            .await
-            .expect("seed dialogues");
-            sqlx::query("DELETE FROM dialogues WHERE chat_id = $1")
-                .bind(template)
-                .execute(&pool)
-                .await
-                .expect("drop the template");
-            pool.close().await;
-        }
-    }
+    let pool = sqlx::SqlitePool::connect(&db.url)
+        .await
+        .expect("open the bench database");
+    sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?1) \
+         INSERT INTO dialogues (chat_id, state, schema_version, row_version, updated_at, draft_since, reminded) \
+         SELECT ?2 + n.i, d.state, d.schema_version, 1, d.updated_at, d.draft_since, d.reminded \
+         FROM n, dialogues d WHERE d.chat_id = ?3",
+    )
+    .bind(count as i64)
+    .bind(first)
+    .bind(template)
+    .execute(&pool)
+    .await
+    .expect("seed dialogues");
+    sqlx::query("DELETE FROM dialogues WHERE chat_id = ?1")
+        .bind(template)
+        .execute(&pool)
+        .await
+        .expect("drop the template");
+    pool.close().await;
 }
 
 /// Start-up: launch to the first `getUpdates`, on an existing database, `rounds` times.

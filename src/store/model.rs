@@ -1,5 +1,5 @@
-//! Plain records that cross the store boundary. They carry no behaviour and no
-//! conversation types: the state is stored as JSON produced by the core.
+//! Plain records that cross the store boundary. They carry no behaviour beyond building
+//! them from rows, and no conversation types: the state is stored as JSON produced by the core.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -11,6 +11,34 @@ pub struct ChatPeek {
     /// The update was applied before: a redelivery.
     pub processed: bool,
     pub dialogue: Option<StoredDialogue>,
+}
+
+impl ChatPeek {
+    /// From the peek query's columns: the dialogue's are all NULL when the chat has none
+    /// (the query's LEFT JOIN found no row).
+    pub(crate) fn from_columns(
+        processed: bool,
+        state: Option<String>,
+        schema_version: Option<i32>,
+        row_version: Option<i64>,
+        updated_at: Option<DateTime<Utc>>,
+    ) -> Self {
+        let dialogue = match (state, schema_version, row_version, updated_at) {
+            (Some(state), Some(schema_version), Some(row_version), Some(updated_at)) => {
+                Some(StoredDialogue {
+                    state,
+                    schema_version,
+                    row_version,
+                    updated_at,
+                })
+            }
+            _ => None,
+        };
+        ChatPeek {
+            processed,
+            dialogue,
+        }
+    }
 }
 
 /// A dialogue row as loaded.

@@ -503,21 +503,13 @@ impl Store for PgStore {
         .bind(chat_id)
         .fetch_one(&self.pool)
         .await?;
-        let dialogue = match (state, schema_version, row_version, updated_at) {
-            (Some(state), Some(schema_version), Some(row_version), Some(updated_at)) => {
-                Some(StoredDialogue {
-                    state,
-                    schema_version,
-                    row_version,
-                    updated_at,
-                })
-            }
-            _ => None,
-        };
-        Ok(ChatPeek {
+        Ok(ChatPeek::from_columns(
             processed,
-            dialogue,
-        })
+            state,
+            schema_version,
+            row_version,
+            updated_at,
+        ))
     }
 
     async fn close(&self) {

@@ -429,21 +429,16 @@ impl Store for SqliteStore {
         .bind(chat_id)
         .fetch_one(&self.pool)
         .await?;
-        let dialogue = match (state, schema_version, row_version, updated_at) {
-            (Some(state), Some(schema_version), Some(row_version), Some(updated_at)) => {
-                Some(StoredDialogue {
-                    state,
-                    schema_version,
-                    row_version,
-                    updated_at: from_millis(updated_at, "dialogue updated_at")?,
-                })
-            }
-            _ => None,
-        };
-        Ok(ChatPeek {
+        let updated_at = updated_at
+            .map(|ms| from_millis(ms, "dialogue updated_at"))
+            .transpose()?;
+        Ok(ChatPeek::from_columns(
             processed,
-            dialogue,
-        })
+            state,
+            schema_version,
+            row_version,
+            updated_at,
+        ))
     }
 
     async fn close(&self) {
