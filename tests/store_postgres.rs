@@ -217,6 +217,7 @@ shared_checks!(
     dropping_a_tx_without_commit_writes_nothing,
     processed_updates_are_remembered,
     peek_chat_sees_processed_updates_and_the_saved_dialogue,
+    batch_forms_match_the_single_forms,
     insert_case_is_idempotent_on_the_draft_id,
     one_open_case_per_serial,
     cases_of_chat_newest_first_and_only_that_chat,

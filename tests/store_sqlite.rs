@@ -159,6 +159,7 @@ shared_checks!(
     current dropping_a_tx_without_commit_writes_nothing,
     current processed_updates_are_remembered,
     current peek_chat_sees_processed_updates_and_the_saved_dialogue,
+    current batch_forms_match_the_single_forms,
     current insert_case_is_idempotent_on_the_draft_id,
     current one_open_case_per_serial,
     current cases_of_chat_newest_first_and_only_that_chat,

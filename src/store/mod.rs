@@ -1,8 +1,9 @@
 //! The durable side of posdesk: dialogues, cases, the audit trail and processed updates.
 //!
 //! The conversation core never touches the database. The service layer opens one
-//! [`Tx`] per incoming update, reads what the core needs, runs the pure step, writes the
-//! outcome and commits; only then are the effects sent (DESIGN.md, principle 4).
+//! [`Tx`] per incoming update (or per polling batch: `service::batch`), reads what the core
+//! needs, runs the pure step, writes the outcome and commits; only then are the effects
+//! sent (DESIGN.md, principle 4).
 //! Backends implement [`Store`] and [`Tx`]; `open` picks one from the database URL.
 
 mod error;
@@ -110,6 +111,26 @@ pub trait Tx: Send {
     ) -> Result<(), StoreError>;
     /// Remove a chat's dialogue (used by `/forget`).
     async fn delete_dialogue(&mut self, chat_id: i64) -> Result<(), StoreError>;
+
+    // A polling batch is applied in one transaction (`service::batch`): these read and
+    // write for many chats in a statement or two, where the single forms would take a
+    // round trip each.
+
+    /// Before applying a batch: which of `update_ids` were applied, and the dialogues of
+    /// `chat_ids` (PostgreSQL takes each chat's lock first, in one fixed order, so that
+    /// two batches cannot deadlock).
+    async fn peek_batch(
+        &mut self,
+        chat_ids: &[i64],
+        update_ids: &[i64],
+    ) -> Result<BatchPeek, StoreError>;
+    /// [`Tx::save_dialogue`] for several chats (each at most once).
+    /// [`StoreError::Conflict`] when any row version differs from the one expected.
+    async fn save_dialogues(&mut self, writes: &[DialogueWrite]) -> Result<(), StoreError>;
+    /// [`Tx::enqueue`] of each row, in order (ids ascend in that order).
+    async fn enqueue_all(&mut self, items: &[NewOutbox]) -> Result<(), StoreError>;
+    /// [`Tx::mark_processed`] of each update.
+    async fn mark_all_processed(&mut self, marks: &[ProcessedMark]) -> Result<(), StoreError>;
 
     /// Insert a submitted case, idempotent on `draft_id`: when a case with the same draft
     /// id exists, nothing is written and its reference is returned.

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
 
 /// Where handling an update starts, read outside any transaction (see
 /// [`super::Store::peek_chat`]).
@@ -51,6 +52,32 @@ pub struct StoredDialogue {
     /// Optimistic-concurrency counter, bumped on every save.
     pub row_version: i64,
     pub updated_at: DateTime<Utc>,
+}
+
+/// What [`Tx::peek_batch`](super::Tx::peek_batch) read for a batch of updates.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BatchPeek {
+    /// The batch's update ids that were applied before: redeliveries.
+    pub processed: HashSet<i64>,
+    /// The stored dialogues of the batch's chats (a chat without one is absent).
+    pub dialogues: HashMap<i64, StoredDialogue>,
+}
+
+/// One dialogue of [`Tx::save_dialogues`](super::Tx::save_dialogues).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DialogueWrite {
+    pub chat_id: i64,
+    pub dialogue: NewDialogue,
+    /// As for [`Tx::save_dialogue`](super::Tx::save_dialogue).
+    pub expected_row_version: Option<i64>,
+}
+
+/// One update of [`Tx::mark_all_processed`](super::Tx::mark_all_processed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProcessedMark {
+    pub update_id: i64,
+    pub chat_id: i64,
+    pub at: DateTime<Utc>,
 }
 
 /// A dialogue to save.

@@ -31,9 +31,9 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{Connection, Executor, FromRow, Postgres, QueryBuilder, Transaction};
 
 use super::{
-    CaseEvent, CaseFilter, CaseRecord, CaseStatus, CaseSummary, ChatPeek, ClaimOutcome,
-    ClaimUpdate, InsertOutcome, NewCase, NewCaseEvent, NewDialogue, NewOutbox, OutboxItem,
-    QueueStats, StatusChange, Store, StoreError, StoredDialogue, Tx,
+    BatchPeek, CaseEvent, CaseFilter, CaseRecord, CaseStatus, CaseSummary, ChatPeek, ClaimOutcome,
+    ClaimUpdate, DialogueWrite, InsertOutcome, NewCase, NewCaseEvent, NewDialogue, NewOutbox,
+    OutboxItem, ProcessedMark, QueueStats, StatusChange, Store, StoreError, StoredDialogue, Tx,
 };
 
 /// The embedded migrations (`migrations/postgres/*.sql`).
@@ -717,6 +717,181 @@ impl Tx for PgTx {
         Ok(())
     }
 
+    async fn peek_batch(
+        &mut self,
+        chat_ids: &[i64],
+        update_ids: &[i64],
+    ) -> Result<BatchPeek, StoreError> {
+        // Every transaction that takes several chat locks takes them in ascending key order.
+        let mut keys: Vec<i32> = chat_ids.iter().map(|c| chat_lock_key(*c)).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        // Volatile functions in the select list run after the sort, so in this order.
+        sqlx::query(
+            "SELECT pg_advisory_xact_lock($1, k) FROM unnest($2::int4[]) WITH ORDINALITY \
+             AS t (k, n) ORDER BY n",
+        )
+        .bind(CHAT_LOCK_CLASS)
+        .bind(&keys)
+        .execute(&mut *self.tx)
+        .await?;
+        // Statements of their own, after the locks (see `load_dialogue`).
+        let processed: Vec<i64> =
+            sqlx::query_scalar("SELECT update_id FROM processed_updates WHERE update_id = ANY($1)")
+                .bind(update_ids)
+                .fetch_all(&mut *self.tx)
+                .await?;
+        self.known_processed.extend(&processed);
+        let rows: Vec<(i64, String, i32, i64, DateTime<Utc>)> = sqlx::query_as(
+            "SELECT chat_id, state::text, schema_version, row_version, updated_at \
+             FROM dialogues WHERE chat_id = ANY($1)",
+        )
+        .bind(chat_ids)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        let dialogues = rows
+            .into_iter()
+            .map(
+                |(chat_id, state, schema_version, row_version, updated_at)| {
+                    let dialogue = StoredDialogue {
+                        state,
+                        schema_version,
+                        row_version,
+                        updated_at,
+                    };
+                    (chat_id, dialogue)
+                },
+            )
+            .collect();
+        Ok(BatchPeek {
+            processed: processed.into_iter().collect(),
+            dialogues,
+        })
+    }
+
+    async fn save_dialogues(&mut self, writes: &[DialogueWrite]) -> Result<(), StoreError> {
+        let (new, existing): (Vec<&DialogueWrite>, Vec<&DialogueWrite>) = writes
+            .iter()
+            .partition(|w| w.expected_row_version.is_none());
+        let mut written = 0;
+        if !new.is_empty() {
+            let c = DialogueColumns::of(&new);
+            written += sqlx::query(
+                "INSERT INTO dialogues (chat_id, state, schema_version, row_version, updated_at, \
+                 draft_since, reminded) \
+                 SELECT chat_id, state::json, schema_version, 1, updated_at, draft_since, reminded \
+                 FROM unnest($1::int8[], $2::text[], $3::int4[], $4::timestamptz[], \
+                 $5::timestamptz[], $6::bool[]) \
+                 AS v (chat_id, state, schema_version, updated_at, draft_since, reminded) \
+                 ON CONFLICT (chat_id) DO NOTHING",
+            )
+            .bind(&c.chat_id)
+            .bind(&c.state)
+            .bind(&c.schema_version)
+            .bind(&c.updated_at)
+            .bind(&c.draft_since)
+            .bind(&c.reminded)
+            .execute(&mut *self.tx)
+            .await?
+            .rows_affected();
+        }
+        if !existing.is_empty() {
+            let c = DialogueColumns::of(&existing);
+            let expected: Vec<Option<i64>> =
+                existing.iter().map(|w| w.expected_row_version).collect();
+            written += sqlx::query(
+                "UPDATE dialogues AS d SET state = v.state::json, \
+                 schema_version = v.schema_version, row_version = d.row_version + 1, \
+                 updated_at = v.updated_at, draft_since = v.draft_since, reminded = v.reminded \
+                 FROM unnest($1::int8[], $2::text[], $3::int4[], $4::timestamptz[], \
+                 $5::timestamptz[], $6::bool[], $7::int8[]) \
+                 AS v (chat_id, state, schema_version, updated_at, draft_since, reminded, expected) \
+                 WHERE d.chat_id = v.chat_id AND d.row_version = v.expected",
+            )
+            .bind(&c.chat_id)
+            .bind(&c.state)
+            .bind(&c.schema_version)
+            .bind(&c.updated_at)
+            .bind(&c.draft_since)
+            .bind(&c.reminded)
+            .bind(&expected)
+            .execute(&mut *self.tx)
+            .await?
+            .rows_affected();
+        }
+        if written == writes.len() as u64 {
+            Ok(())
+        } else {
+            Err(StoreError::Conflict)
+        }
+    }
+
+    async fn enqueue_all(&mut self, items: &[NewOutbox]) -> Result<(), StoreError> {
+        // Runs of rows without a coalesce key go in one statement; a row with one first
+        // removes its predecessors, so it is enqueued on its own, in its place.
+        for run in items.chunk_by(|a, b| a.coalesce_key.is_none() && b.coalesce_key.is_none()) {
+            if run[0].coalesce_key.is_some() {
+                for item in run {
+                    self.enqueue(item).await?;
+                }
+                continue;
+            }
+            let chat_id: Vec<i64> = run.iter().map(|i| i.chat_id).collect();
+            let payload: Vec<String> = run.iter().map(|i| i.payload.to_string()).collect();
+            let not_before: Vec<DateTime<Utc>> = run.iter().map(|i| ms(i.not_before)).collect();
+            let created_at: Vec<DateTime<Utc>> = run.iter().map(|i| ms(i.created_at)).collect();
+            // Ordered by position, so that ids ascend in the order given.
+            sqlx::query(
+                "INSERT INTO outbox (chat_id, payload, not_before, created_at) \
+                 SELECT chat_id, payload::jsonb, not_before, created_at \
+                 FROM unnest($1::int8[], $2::text[], $3::timestamptz[], $4::timestamptz[]) \
+                 WITH ORDINALITY AS v (chat_id, payload, not_before, created_at, n) ORDER BY n",
+            )
+            .bind(&chat_id)
+            .bind(&payload)
+            .bind(&not_before)
+            .bind(&created_at)
+            .execute(&mut *self.tx)
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn mark_all_processed(&mut self, marks: &[ProcessedMark]) -> Result<(), StoreError> {
+        // As `mark_processed`: ids this transaction knows are skipped; any other found
+        // recorded was applied by another transaction meanwhile, a lost race.
+        let mut fresh: Vec<&ProcessedMark> = Vec::new();
+        for mark in marks {
+            if !self.known_processed.contains(&mark.update_id)
+                && !fresh.iter().any(|m| m.update_id == mark.update_id)
+            {
+                fresh.push(mark);
+            }
+        }
+        if fresh.is_empty() {
+            return Ok(());
+        }
+        let update_id: Vec<i64> = fresh.iter().map(|m| m.update_id).collect();
+        let chat_id: Vec<i64> = fresh.iter().map(|m| m.chat_id).collect();
+        let at: Vec<DateTime<Utc>> = fresh.iter().map(|m| ms(m.at)).collect();
+        let inserted = sqlx::query(
+            "INSERT INTO processed_updates (update_id, chat_id, processed_at) \
+             SELECT * FROM unnest($1::int8[], $2::int8[], $3::timestamptz[]) \
+             ON CONFLICT (update_id) DO NOTHING",
+        )
+        .bind(&update_id)
+        .bind(&chat_id)
+        .bind(&at)
+        .execute(&mut *self.tx)
+        .await?
+        .rows_affected();
+        if inserted != update_id.len() as u64 {
+            return Err(StoreError::Conflict);
+        }
+        self.known_processed.extend(update_id);
+        Ok(())
+    }
+
     async fn insert_case(&mut self, case: &NewCase) -> Result<InsertOutcome, StoreError> {
         if let Some(existing) = self.case_ref_of_draft(&case.draft_id).await? {
             return Ok(InsertOutcome::AlreadyExists(existing));
@@ -1258,6 +1433,32 @@ impl Tx for PgTx {
 
 /// The second advisory-lock key of a chat. Telegram chat ids use more than 32 bits; folding
 /// the halves together may give two chats one key, which only serialises them needlessly.
+/// The columns of dialogues to write, as arrays for `unnest`.
+struct DialogueColumns {
+    chat_id: Vec<i64>,
+    state: Vec<String>,
+    schema_version: Vec<i32>,
+    updated_at: Vec<DateTime<Utc>>,
+    draft_since: Vec<Option<DateTime<Utc>>>,
+    reminded: Vec<bool>,
+}
+
+impl DialogueColumns {
+    fn of(writes: &[&DialogueWrite]) -> Self {
+        DialogueColumns {
+            chat_id: writes.iter().map(|w| w.chat_id).collect(),
+            state: writes.iter().map(|w| w.dialogue.state.clone()).collect(),
+            schema_version: writes.iter().map(|w| w.dialogue.schema_version).collect(),
+            updated_at: writes.iter().map(|w| ms(w.dialogue.updated_at)).collect(),
+            draft_since: writes
+                .iter()
+                .map(|w| w.dialogue.draft_since.map(ms))
+                .collect(),
+            reminded: writes.iter().map(|w| w.dialogue.reminded).collect(),
+        }
+    }
+}
+
 fn chat_lock_key(chat_id: i64) -> i32 {
     // Truncation is the point: the key space is 32 bits.
     (chat_id ^ (chat_id >> 32)) as i32

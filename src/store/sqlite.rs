@@ -30,9 +30,9 @@ use sqlx::{FromRow, QueryBuilder, Sqlite, Transaction};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::{
-    CaseEvent, CaseFilter, CaseRecord, CaseStatus, CaseSummary, ChatPeek, ClaimOutcome,
-    ClaimUpdate, InsertOutcome, NewCase, NewCaseEvent, NewDialogue, NewOutbox, OutboxItem,
-    QueueStats, StatusChange, Store, StoreError, StoredDialogue, Tx,
+    BatchPeek, CaseEvent, CaseFilter, CaseRecord, CaseStatus, CaseSummary, ChatPeek, ClaimOutcome,
+    ClaimUpdate, DialogueWrite, InsertOutcome, NewCase, NewCaseEvent, NewDialogue, NewOutbox,
+    OutboxItem, ProcessedMark, QueueStats, StatusChange, Store, StoreError, StoredDialogue, Tx,
 };
 
 /// The embedded migrations (`migrations/sqlite/*.sql`).
@@ -45,6 +45,10 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Connections in the pool of a file database.
 const FILE_POOL_SIZE: u32 = 5;
+
+/// Rows per multi-row statement: at most 7 parameters each, far below SQLite's limit of
+/// 32,766 bound parameters.
+const ROWS_PER_STATEMENT: usize = 500;
 
 /// The statuses of an open case, as an SQL list (must agree with [`CaseStatus::is_open`]).
 macro_rules! open_statuses {
@@ -326,7 +330,7 @@ impl Store for SqliteStore {
         }
         let _writer = self.write_turn().await;
         // Ids are sent in chunks below SQLite's limit of bound parameters.
-        for chunk in ids.chunks(500) {
+        for chunk in ids.chunks(ROWS_PER_STATEMENT) {
             let mut query = QueryBuilder::<Sqlite>::new("DELETE FROM outbox WHERE id IN (");
             let mut list = query.separated(", ");
             for id in chunk {
@@ -578,6 +582,145 @@ impl Tx for SqliteTx {
             .bind(chat_id)
             .execute(&mut *self.tx)
             .await?;
+        Ok(())
+    }
+
+    async fn peek_batch(
+        &mut self,
+        chat_ids: &[i64],
+        update_ids: &[i64],
+    ) -> Result<BatchPeek, StoreError> {
+        // The write lock is held (BEGIN IMMEDIATE): what is read here stays true until commit.
+        let mut peek = BatchPeek::default();
+        for chunk in update_ids.chunks(ROWS_PER_STATEMENT) {
+            let mut query = QueryBuilder::<Sqlite>::new(
+                "SELECT update_id FROM processed_updates WHERE update_id IN (",
+            );
+            let mut list = query.separated(", ");
+            for id in chunk {
+                list.push_bind(*id);
+            }
+            query.push(")");
+            let found: Vec<i64> = query.build_query_scalar().fetch_all(&mut *self.tx).await?;
+            peek.processed.extend(found);
+        }
+        for chunk in chat_ids.chunks(ROWS_PER_STATEMENT) {
+            let mut query = QueryBuilder::<Sqlite>::new(
+                "SELECT chat_id, state, schema_version, row_version, updated_at FROM dialogues \
+                 WHERE chat_id IN (",
+            );
+            let mut list = query.separated(", ");
+            for id in chunk {
+                list.push_bind(*id);
+            }
+            query.push(")");
+            let rows: Vec<(i64, String, i32, i64, i64)> =
+                query.build_query_as().fetch_all(&mut *self.tx).await?;
+            for (chat_id, state, schema_version, row_version, updated_at) in rows {
+                let dialogue = StoredDialogue {
+                    state,
+                    schema_version,
+                    row_version,
+                    updated_at: from_millis(updated_at, "dialogue updated_at")?,
+                };
+                peek.dialogues.insert(chat_id, dialogue);
+            }
+        }
+        Ok(peek)
+    }
+
+    async fn save_dialogues(&mut self, writes: &[DialogueWrite]) -> Result<(), StoreError> {
+        let (new, existing): (Vec<&DialogueWrite>, Vec<&DialogueWrite>) = writes
+            .iter()
+            .partition(|w| w.expected_row_version.is_none());
+        let mut written = 0;
+        for chunk in new.chunks(ROWS_PER_STATEMENT) {
+            let mut query = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO dialogues (chat_id, state, schema_version, row_version, updated_at, \
+                 draft_since, reminded) ",
+            );
+            query.push_values(chunk, |mut row, w| {
+                row.push_bind(w.chat_id)
+                    .push_bind(&w.dialogue.state)
+                    .push_bind(w.dialogue.schema_version)
+                    .push_bind(1_i64)
+                    .push_bind(to_millis(w.dialogue.updated_at))
+                    .push_bind(w.dialogue.draft_since.map(to_millis))
+                    .push_bind(w.dialogue.reminded);
+            });
+            query.push(" ON CONFLICT (chat_id) DO NOTHING");
+            written += query.build().execute(&mut *self.tx).await?.rows_affected();
+        }
+        for chunk in existing.chunks(ROWS_PER_STATEMENT) {
+            let mut query = QueryBuilder::<Sqlite>::new(
+                "WITH v (chat_id, state, schema_version, updated_at, draft_since, reminded, \
+                 expected) AS (",
+            );
+            query.push_values(chunk, |mut row, w| {
+                row.push_bind(w.chat_id)
+                    .push_bind(&w.dialogue.state)
+                    .push_bind(w.dialogue.schema_version)
+                    .push_bind(to_millis(w.dialogue.updated_at))
+                    .push_bind(w.dialogue.draft_since.map(to_millis))
+                    .push_bind(w.dialogue.reminded)
+                    .push_bind(w.expected_row_version);
+            });
+            query.push(
+                ") UPDATE dialogues SET state = v.state, schema_version = v.schema_version, \
+                 row_version = dialogues.row_version + 1, updated_at = v.updated_at, \
+                 draft_since = v.draft_since, reminded = v.reminded \
+                 FROM v WHERE dialogues.chat_id = v.chat_id AND dialogues.row_version = v.expected",
+            );
+            written += query.build().execute(&mut *self.tx).await?.rows_affected();
+        }
+        if written == writes.len() as u64 {
+            Ok(())
+        } else {
+            Err(StoreError::Conflict)
+        }
+    }
+
+    async fn enqueue_all(&mut self, items: &[NewOutbox]) -> Result<(), StoreError> {
+        // Runs of rows without a coalesce key go in one statement; a row with one first
+        // removes its predecessors, so it is enqueued on its own, in its place.
+        for run in items.chunk_by(|a, b| a.coalesce_key.is_none() && b.coalesce_key.is_none()) {
+            if run[0].coalesce_key.is_some() {
+                for item in run {
+                    self.enqueue(item).await?;
+                }
+                continue;
+            }
+            for chunk in run.chunks(ROWS_PER_STATEMENT) {
+                let mut query = QueryBuilder::<Sqlite>::new(
+                    "INSERT INTO outbox (chat_id, payload, coalesce_key, not_before, created_at) ",
+                );
+                query.push_values(chunk, |mut row, item| {
+                    row.push_bind(item.chat_id)
+                        .push_bind(item.payload.to_string())
+                        .push_bind(None::<String>)
+                        .push_bind(to_millis(item.not_before))
+                        .push_bind(to_millis(item.created_at));
+                });
+                query.build().execute(&mut *self.tx).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn mark_all_processed(&mut self, marks: &[ProcessedMark]) -> Result<(), StoreError> {
+        for chunk in marks.chunks(ROWS_PER_STATEMENT) {
+            let mut query = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO processed_updates (update_id, chat_id, processed_at) ",
+            );
+            query.push_values(chunk, |mut row, mark| {
+                row.push_bind(mark.update_id)
+                    .push_bind(mark.chat_id)
+                    .push_bind(to_millis(mark.at));
+            });
+            // Marking twice is harmless: the first record stays.
+            query.push(" ON CONFLICT (update_id) DO NOTHING");
+            query.build().execute(&mut *self.tx).await?;
+        }
         Ok(())
     }
 

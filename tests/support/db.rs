@@ -138,9 +138,13 @@ impl Drop for TestDb {
                 if let Ok(rt) = rt {
                     rt.block_on(async {
                         if let Ok(pool) = sqlx::PgPool::connect(&base).await {
-                            let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
-                                .execute(&pool)
-                                .await;
+                            // Bounded: after a failed test a connection of the test's own
+                            // pool may still hold locks in an unfinished transaction (its
+                            // rollback waits for the test's runtime, which waits for us).
+                            let drop = format!(
+                                "SET lock_timeout = '10s'; DROP SCHEMA IF EXISTS {schema} CASCADE"
+                            );
+                            let _ = sqlx::raw_sql(&drop).execute(&pool).await;
                             pool.close().await;
                         }
                     });

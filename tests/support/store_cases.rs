@@ -9,8 +9,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, TimeZone, Utc};
 use posdesk::store::{
-    CaseFilter, CaseRecord, CaseStatus, ClaimOutcome, ClaimUpdate, InsertOutcome, NewCase,
-    NewCaseEvent, NewDialogue, NewOutbox, StatusChange, Store, StoreError,
+    CaseFilter, CaseRecord, CaseStatus, ClaimOutcome, ClaimUpdate, DialogueWrite, InsertOutcome,
+    NewCase, NewCaseEvent, NewDialogue, NewOutbox, ProcessedMark, StatusChange, Store, StoreError,
 };
 use serde_json::json;
 
@@ -238,6 +238,174 @@ pub async fn peek_chat_sees_processed_updates_and_the_saved_dialogue(db: &dyn Ba
         .save_dialogue(41, &dialogue(r#"{"s":3}"#, at(2)), Some(stored.row_version))
         .await;
     assert!(matches!(stale, Err(StoreError::Conflict)), "{stale:?}");
+}
+
+/// The batched forms a polling batch is applied with (`service::batch`) read and write
+/// what the single forms would, with the same conflicts, in any number of rows.
+pub async fn batch_forms_match_the_single_forms(db: &dyn Backend) {
+    let store = db.store();
+    let mut tx = store.begin().await.unwrap();
+    tx.save_dialogue(1, &dialogue(r#"{"s":1}"#, at(0)), None)
+        .await
+        .unwrap();
+    tx.save_dialogue(2, &dialogue(r#"{"s":2}"#, at(0)), None)
+        .await
+        .unwrap();
+    tx.mark_processed(500, 1, at(0)).await.unwrap();
+    tx.commit().await.unwrap();
+
+    // The peek: processed ids among those asked, dialogues of the chats that have one.
+    let mut tx = store.begin().await.unwrap();
+    let peek = tx.peek_batch(&[1, 2, 3], &[500, 501, 502]).await.unwrap();
+    assert_eq!(peek.processed, [500].into_iter().collect());
+    let mut chats: Vec<_> = peek.dialogues.keys().copied().collect();
+    chats.sort();
+    assert_eq!(chats, [1, 2]);
+    assert_eq!(peek.dialogues[&1].state, r#"{"s":1}"#);
+    assert_eq!(peek.dialogues[&1].row_version, 1);
+    assert_eq!(peek.dialogues[&2].updated_at, at(0));
+
+    // Saves: an update from the version read, a new row; both bump as the single form does.
+    let mut draft = dialogue(r#"{"s":11}"#, at(1));
+    draft.draft_since = Some(at(1));
+    tx.save_dialogues(&[
+        DialogueWrite {
+            chat_id: 1,
+            dialogue: draft,
+            expected_row_version: Some(1),
+        },
+        DialogueWrite {
+            chat_id: 3,
+            dialogue: dialogue(r#"{"s":3}"#, at(1)),
+            expected_row_version: None,
+        },
+    ])
+    .await
+    .unwrap();
+    // Outbox rows keep their order, and a coalesce key replaces what it replaces.
+    let now = at(2);
+    let row = |chat: i64, text: &str, key: Option<&str>| NewOutbox {
+        chat_id: chat,
+        payload: json!({ "text": text }),
+        coalesce_key: key.map(String::from),
+        not_before: now,
+        created_at: now,
+    };
+    tx.enqueue_all(&[
+        row(1, "a", None),
+        row(3, "album-1", Some("album:g")),
+        row(1, "b", None),
+        row(3, "album-2", Some("album:g")),
+        row(2, "c", None),
+    ])
+    .await
+    .unwrap();
+    // Marks: new ones, and one this transaction saw processed (harmless).
+    tx.mark_all_processed(&[
+        ProcessedMark {
+            update_id: 501,
+            chat_id: 1,
+            at: at(2),
+        },
+        ProcessedMark {
+            update_id: 502,
+            chat_id: 3,
+            at: at(2),
+        },
+        ProcessedMark {
+            update_id: 500,
+            chat_id: 1,
+            at: at(2),
+        },
+    ])
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = store.begin().await.unwrap();
+    let one = tx.load_dialogue(1).await.unwrap().unwrap();
+    assert_eq!((one.state.as_str(), one.row_version), (r#"{"s":11}"#, 2));
+    let three = tx.load_dialogue(3).await.unwrap().unwrap();
+    assert_eq!((three.state.as_str(), three.row_version), (r#"{"s":3}"#, 1));
+    assert!(tx.is_processed(501).await.unwrap());
+    assert!(tx.is_processed(502).await.unwrap());
+    drop(tx);
+    assert_eq!(
+        db.processed_row(500).await,
+        (1, at(0)),
+        "the first mark stays"
+    );
+    assert_eq!(db.processed_row(502).await, (3, at(2)));
+    let drafts = db.draft_columns().await;
+    assert_eq!(drafts[0], (1, Some(at(1)), false));
+    let texts: Vec<String> = store
+        .due_outbox(now, 10)
+        .await
+        .unwrap()
+        .iter()
+        .map(|i| i.payload["text"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(texts, ["a", "b", "album-2", "c"]);
+
+    // Conflicts: a stale version, a new row where one exists. Nothing of a failed
+    // transaction stays.
+    for stale in [
+        DialogueWrite {
+            chat_id: 1,
+            dialogue: dialogue(r#"{"s":"stale"}"#, at(3)),
+            expected_row_version: Some(1),
+        },
+        DialogueWrite {
+            chat_id: 2,
+            dialogue: dialogue(r#"{"s":"stale"}"#, at(3)),
+            expected_row_version: None,
+        },
+    ] {
+        let mut tx = store.begin().await.unwrap();
+        let fresh = DialogueWrite {
+            chat_id: 9,
+            dialogue: dialogue(r#"{"s":9}"#, at(3)),
+            expected_row_version: None,
+        };
+        let result = tx.save_dialogues(&[fresh, stale]).await;
+        assert!(matches!(result, Err(StoreError::Conflict)), "{result:?}");
+    }
+    assert!(store.peek_chat(9, None).await.unwrap().dialogue.is_none());
+
+    // More rows than one statement binds.
+    let many: Vec<DialogueWrite> = (1_000..2_200)
+        .map(|chat_id| DialogueWrite {
+            chat_id,
+            dialogue: dialogue("{}", at(4)),
+            expected_row_version: None,
+        })
+        .collect();
+    let marks: Vec<ProcessedMark> = (1_000..2_200)
+        .map(|n| ProcessedMark {
+            update_id: n,
+            chat_id: n,
+            at: at(4),
+        })
+        .collect();
+    let rows: Vec<NewOutbox> = (1_000..2_200).map(|n| row(n, "x", None)).collect();
+    let mut tx = store.begin().await.unwrap();
+    tx.save_dialogues(&many).await.unwrap();
+    tx.enqueue_all(&rows).await.unwrap();
+    tx.mark_all_processed(&marks).await.unwrap();
+    tx.commit().await.unwrap();
+    let chats: Vec<i64> = (1_000..2_200).collect();
+    let mut tx = store.begin().await.unwrap();
+    let peek = tx.peek_batch(&chats, &chats).await.unwrap();
+    assert_eq!(peek.processed.len(), 1_200);
+    assert_eq!(peek.dialogues.len(), 1_200);
+    drop(tx);
+    let due = store.due_outbox(now, 2_000).await.unwrap();
+    let chats_in_order: Vec<i64> = due
+        .iter()
+        .map(|i| i.chat_id)
+        .filter(|c| *c >= 1_000)
+        .collect();
+    assert_eq!(chats_in_order, chats, "ids ascend in the order given");
 }
 
 pub async fn insert_case_is_idempotent_on_the_draft_id(db: &dyn Backend) {
