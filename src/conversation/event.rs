@@ -70,6 +70,23 @@ pub enum Event {
     Unsupported(Unsupported),
 }
 
+impl Event {
+    /// The event's kind, for logs (never its content: it may hold personal data).
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Event::Text(_) => "text",
+            Event::Press(_) => "press",
+            Event::Files(_) => "files",
+            Event::AlbumPart { .. } => "album_part",
+            Event::CaseNotice(_) => "case_notice",
+            Event::Reminder => "reminder",
+            Event::Contact { .. } => "contact",
+            Event::Edited(_) => "edited",
+            Event::Unsupported(_) => "unsupported",
+        }
+    }
+}
+
 /// A file the merchant sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Upload {

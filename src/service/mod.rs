@@ -4,10 +4,12 @@
 //! applied, load the dialogue, read the facts the core asks for, run the pure step, carry
 //! out its database effects (queue a case, attach an answer, withdraw), save the dialogue,
 //! write the replies and staff notifications to the outbox, and record the update id.
+//! A polling batch of such updates can share one transaction (`batch.rs`, group commit).
 //! Staff actions (`staff.rs`) and periodic jobs (`jobs.rs`) reuse the same step for the
 //! merchant's side, inside their own transaction, so a decision and the merchant's
 //! notification are committed together or not at all.
 
+mod batch;
 mod jobs;
 mod staff;
 

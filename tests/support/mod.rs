@@ -62,25 +62,7 @@ impl Merchant {
             })
             .await
             .expect("handled");
-        let l10n = Localizer::global();
-        let mut text = String::new();
-        let mut buttons = Vec::new();
-        for e in &outcome.effects {
-            match e {
-                Effect::Reply(r) => {
-                    text.push_str(&l10n.render_all(outcome.locale, &r.parts));
-                    text.push('\n');
-                    for b in r.buttons() {
-                        buttons.push((l10n.render(outcome.locale, &b.label), b.data()));
-                    }
-                }
-                Effect::Notice(m) => {
-                    text.push_str(&l10n.render(outcome.locale, m));
-                    text.push('\n');
-                }
-                _ => {}
-            }
-        }
+        let (text, buttons) = render(&outcome);
         if !buttons.is_empty() {
             self.buttons = buttons;
         }
@@ -120,6 +102,30 @@ impl Merchant {
         .await
         .1
     }
+}
+
+/// What the merchant reads of an outcome, and the buttons shown: (label, callback data).
+pub fn render(outcome: &Outcome) -> (String, Vec<(String, String)>) {
+    let l10n = Localizer::global();
+    let mut text = String::new();
+    let mut buttons = Vec::new();
+    for e in &outcome.effects {
+        match e {
+            Effect::Reply(r) => {
+                text.push_str(&l10n.render_all(outcome.locale, &r.parts));
+                text.push('\n');
+                for b in r.buttons() {
+                    buttons.push((l10n.render(outcome.locale, &b.label), b.data()));
+                }
+            }
+            Effect::Notice(m) => {
+                text.push_str(&l10n.render(outcome.locale, m));
+                text.push('\n');
+            }
+            _ => {}
+        }
+    }
+    (text, buttons)
 }
 
 /// `body` with its Luhn check digit: a card number the privacy guard must catch.
