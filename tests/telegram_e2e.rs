@@ -560,8 +560,18 @@ async fn a_panic_in_one_update_is_contained() {
     edge.process(parse(FakeTelegram::text(6002, "zh-hans", "/start"), 3))
         .await
         .unwrap();
+    // The same in a polling batch: the group commit panics, so the batch is applied one
+    // update at a time, and only the panicking update is skipped.
+    let batch = vec![
+        parse(FakeTelegram::text(6003, "zh-hans", "boom"), 4),
+        parse(FakeTelegram::text(6003, "zh-hans", "/start"), 5),
+        parse(FakeTelegram::text(6004, "zh-hans", "/start"), 6),
+    ];
+    posdesk::telegram::polling::process_batch(&edge, batch)
+        .await
+        .expect("contained");
     let mut tx = store.begin().await.unwrap();
-    for id in 1..=3 {
+    for id in 1..=6 {
         assert!(tx.is_processed(id).await.unwrap(), "update {id}");
     }
     drop(tx);
@@ -574,10 +584,12 @@ async fn a_panic_in_one_update_is_contained() {
         watch::channel(true).1,
     ));
     tokio::time::timeout(WAIT, sender).await.unwrap().unwrap();
-    let texts = fake.sent_texts(6001);
-    assert!(texts[0].contains("出了点问题"), "{texts:?}");
-    assert!(texts[1].contains("您好"));
-    assert!(fake.sent_texts(6002)[0].contains("您好"));
+    for (panicked, other) in [(6001, 6002), (6003, 6004)] {
+        let texts = fake.sent_texts(panicked);
+        assert!(texts[0].contains("出了点问题"), "{texts:?}");
+        assert!(texts[1].contains("您好"));
+        assert!(fake.sent_texts(other)[0].contains("您好"));
+    }
     let _ = Event::Text(String::new());
 }
 

@@ -12,7 +12,7 @@ use crate::i18n::{Locale, Localizer, Msg};
 use crate::service::{Inbound, Outcome, Service, ServiceError};
 use crate::telemetry::chat_tag;
 use chrono::Utc;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use teloxide::prelude::*;
 use teloxide::types::{CallbackQueryId, ChatAction, MessageId, Update, UpdateKind};
@@ -114,6 +114,120 @@ impl Edge {
             }
             Err(_) => Ok(()),
         }
+    }
+
+    /// Apply the merchant updates of a polling batch in one transaction (group commit,
+    /// [`Service::handle_batch`]) and return the updates left to handle one by one: those
+    /// of chats with anything other than merchant updates in the batch, and, when the group
+    /// commit failed for a reason other than an unavailable database (a conflict it could
+    /// not get past, a panic), all of them: the per-update path then isolates the cause.
+    /// `Err` when the database is unavailable (nothing was applied; the merchants were
+    /// told, once, that their messages will be handled).
+    pub async fn process_grouped(
+        self: &Arc<Self>,
+        updates: Vec<Update>,
+    ) -> Result<Vec<Update>, ServiceError> {
+        let span = tracing::info_span!("batch", updates = updates.len());
+        let this = self.clone();
+        let all = updates.clone();
+        // In a task of its own, so that a panic is contained to the group.
+        let task =
+            tokio::spawn(async move { this.apply_grouped(updates).await }.instrument(span.clone()));
+        match task.await {
+            Ok(Ok(rest)) => Ok(rest),
+            Ok(Err(e)) if e.is_unavailable() => Err(e),
+            Ok(Err(e)) => {
+                tracing::warn!(parent: &span, error = %e, "group commit failed; applying the updates one by one");
+                Ok(all)
+            }
+            Err(_) => {
+                tracing::error!(parent: &span, "group commit panicked; applying the updates one by one");
+                Ok(all)
+            }
+        }
+    }
+
+    /// [`Edge::process_grouped`] without the containment.
+    async fn apply_grouped(
+        self: &Arc<Self>,
+        updates: Vec<Update>,
+    ) -> Result<Vec<Update>, ServiceError> {
+        let mut routes = Vec::with_capacity(updates.len());
+        for update in &updates {
+            routes.push(classify(&self.schema, update.clone()).await);
+        }
+        // A chat goes into the group only if all of its updates in the batch are a
+        // merchant's, so that its updates stay in order.
+        let mut other_chats = HashSet::new();
+        for (update, routed) in updates.iter().zip(&routes) {
+            if !matches!(routed, Routed::Merchant { .. }) {
+                other_chats.insert(update.chat().map(|c| c.id.0));
+            }
+        }
+        let mut inbounds = Vec::new();
+        let mut presses = Vec::new();
+        let mut rest = Vec::new();
+        let now = Utc::now();
+        for (update, routed) in updates.into_iter().zip(routes) {
+            match routed {
+                Routed::Merchant {
+                    chat_id,
+                    locale,
+                    event,
+                    message_id,
+                    callback,
+                } if !other_chats.contains(&Some(chat_id)) => {
+                    if matches!(event, Event::AlbumPart { .. }) {
+                        // The album's answer waits for its last part: show that we are
+                        // on it.
+                        let bot = self.bot.clone();
+                        tokio::spawn(async move {
+                            let _ = bot
+                                .send_chat_action(ChatId(chat_id), ChatAction::Typing)
+                                .await;
+                        });
+                    }
+                    presses.push(callback);
+                    inbounds.push(Inbound {
+                        chat_id,
+                        update_id: Some(i64::from(update.id.0)),
+                        locale_hint: locale,
+                        incoming: Incoming { message_id, event },
+                        now,
+                    });
+                }
+                _ => rest.push(update),
+            }
+        }
+        if inbounds.is_empty() {
+            return Ok(rest);
+        }
+        let outcomes = match self.service.handle_batch(&inbounds).await {
+            Ok(outcomes) => outcomes,
+            Err(e) => {
+                if e.is_unavailable() {
+                    let mut told = tokio::task::JoinSet::new();
+                    for inbound in &inbounds {
+                        let (edge, chat_id, locale) =
+                            (self.clone(), inbound.chat_id, inbound.locale_hint);
+                        told.spawn(async move { edge.tell_busy(chat_id, locale).await });
+                    }
+                    told.join_all().await;
+                }
+                return Err(e);
+            }
+        };
+        self.wake.notify_one();
+        let mut answers = tokio::task::JoinSet::new();
+        for ((inbound, outcome), callback) in inbounds.iter().zip(outcomes).zip(presses) {
+            self.busy.forget(inbound.chat_id);
+            if let Some(cb) = callback {
+                let (edge, chat_id) = (self.clone(), inbound.chat_id);
+                answers.spawn(async move { edge.answer_press(chat_id, &cb, &outcome).await });
+            }
+        }
+        answers.join_all().await;
+        Ok(rest)
     }
 
     async fn handle(&self, update: Update) -> Result<(), ServiceError> {

@@ -71,9 +71,17 @@ pub async fn run(edge: Arc<Edge>, bot: Bot, mut shutdown: watch::Receiver<bool>)
     tracing::info!("polling stopped");
 }
 
-/// Handle a batch: each chat's updates in order, chats concurrently. `Err` if any update
-/// could not be committed (the database is unavailable).
+/// Handle a batch: the merchants' updates in one transaction ([`Edge::process_grouped`]),
+/// the rest one by one, each chat's updates in order and chats concurrently. `Err` if any
+/// update could not be committed (the database is unavailable).
 pub async fn process_batch(edge: &Arc<Edge>, updates: Vec<Update>) -> Result<(), ()> {
+    let updates = match edge.process_grouped(updates).await {
+        Ok(rest) => rest,
+        Err(e) => {
+            tracing::warn!(error = %e, "batch not committed; will be retried");
+            return Err(());
+        }
+    };
     let mut by_chat: BTreeMap<i64, Vec<Update>> = BTreeMap::new();
     for update in updates {
         let key = update.chat().map(|c| c.id.0).unwrap_or(i64::MIN);
