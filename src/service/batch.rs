@@ -98,8 +98,12 @@ struct ChatView {
 
 /// A [`Tx`] for a batch: the batch's chats are read once up front, and the frequent writes
 /// (dialogues, outbox rows, processed marks) are buffered and written with one statement
-/// per table. Anything else is passed to the transaction after the buffered writes, so
-/// every statement sees what the steps before it wrote.
+/// per table. Everything else is passed to the transaction: what reads or writes those three
+/// tables (`forget_chat`, `drafts_to_remind`, another chat's dialogue …) after the buffered
+/// writes, so that it sees what the steps before it wrote; what touches only other tables
+/// (cases and their events, staff cards, pending inputs, jobs) at once, since the buffered
+/// writes cannot change what it reads or does. A merchant's `/start` reads their cases: a
+/// flush there would cost the batch a round trip per table.
 pub(super) struct BatchTx {
     inner: Box<dyn Tx>,
     chats: HashMap<i64, ChatView>,
@@ -282,22 +286,18 @@ impl Tx for BatchTx {
     }
 
     async fn insert_case(&mut self, case: &NewCase) -> Result<InsertOutcome, StoreError> {
-        self.flush().await?;
         self.inner.insert_case(case).await
     }
 
     async fn open_case_for_serial(&mut self, serial: &str) -> Result<Option<String>, StoreError> {
-        self.flush().await?;
         self.inner.open_case_for_serial(serial).await
     }
 
     async fn cases_of_chat(&mut self, chat_id: i64) -> Result<Vec<CaseSummary>, StoreError> {
-        self.flush().await?;
         self.inner.cases_of_chat(chat_id).await
     }
 
     async fn record_event(&mut self, event: &NewCaseEvent) -> Result<(), StoreError> {
-        self.flush().await?;
         self.inner.record_event(event).await
     }
 
@@ -315,7 +315,6 @@ impl Tx for BatchTx {
     }
 
     async fn case(&mut self, case_ref: &str) -> Result<Option<CaseRecord>, StoreError> {
-        self.flush().await?;
         self.inner.case(case_ref).await
     }
 
@@ -326,7 +325,6 @@ impl Tx for BatchTx {
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
     ) -> Result<ClaimOutcome, StoreError> {
-        self.flush().await?;
         self.inner
             .claim_case(case_ref, staff, now, lease_until)
             .await
@@ -336,7 +334,6 @@ impl Tx for BatchTx {
         &mut self,
         change: &StatusChange,
     ) -> Result<Option<CaseRecord>, StoreError> {
-        self.flush().await?;
         self.inner.set_status(change).await
     }
 
@@ -347,12 +344,10 @@ impl Tx for BatchTx {
         files: &[serde_json::Value],
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.flush().await?;
         self.inner.add_answer(case_ref, text, files, at).await
     }
 
     async fn expire_leases(&mut self, now: DateTime<Utc>) -> Result<Vec<CaseRecord>, StoreError> {
-        self.flush().await?;
         self.inner.expire_leases(now).await
     }
 
@@ -362,14 +357,12 @@ impl Tx for BatchTx {
         chat_id: i64,
         message_id: i32,
     ) -> Result<(), StoreError> {
-        self.flush().await?;
         self.inner
             .set_staff_card(case_ref, chat_id, message_id)
             .await
     }
 
     async fn staff_card(&mut self, case_ref: &str) -> Result<Option<(i64, i32)>, StoreError> {
-        self.flush().await?;
         self.inner.staff_card(case_ref).await
     }
 
@@ -380,7 +373,6 @@ impl Tx for BatchTx {
         action: &str,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.flush().await?;
         self.inner
             .set_pending_input(user_id, case_ref, action, at)
             .await
@@ -390,7 +382,6 @@ impl Tx for BatchTx {
         &mut self,
         user_id: i64,
     ) -> Result<Option<(String, String, DateTime<Utc>)>, StoreError> {
-        self.flush().await?;
         self.inner.take_pending_input(user_id).await
     }
 
@@ -400,7 +391,6 @@ impl Tx for BatchTx {
         period: &str,
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        self.flush().await?;
         self.inner.claim_job(job, period, at).await
     }
 

@@ -218,15 +218,16 @@ impl Edge {
             }
         };
         self.wake.notify_one();
-        let mut answers = tokio::task::JoinSet::new();
         for ((inbound, outcome), callback) in inbounds.iter().zip(outcomes).zip(presses) {
             self.busy.forget(inbound.chat_id);
             if let Some(cb) = callback {
+                // Not waited for: the next batch need not wait for spinners to stop (a
+                // later update of the chat is checked against the dialogue, not against
+                // the buttons still shown).
                 let (edge, chat_id) = (self.clone(), inbound.chat_id);
-                answers.spawn(async move { edge.answer_press(chat_id, &cb, &outcome).await });
+                tokio::spawn(async move { edge.answer_press(chat_id, &cb, &outcome).await });
             }
         }
-        answers.join_all().await;
         Ok(rest)
     }
 
