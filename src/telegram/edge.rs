@@ -129,20 +129,21 @@ impl Edge {
     ) -> Result<Vec<Update>, ServiceError> {
         let span = tracing::info_span!("batch", updates = updates.len());
         let this = self.clone();
+        let updates: Arc<[Update]> = updates.into();
         let all = updates.clone();
         // In a task of its own, so that a panic is contained to the group.
         let task =
-            tokio::spawn(async move { this.apply_grouped(updates).await }.instrument(span.clone()));
+            tokio::spawn(async move { this.apply_grouped(&all).await }.instrument(span.clone()));
         match task.await {
             Ok(Ok(rest)) => Ok(rest),
             Ok(Err(e)) if e.is_unavailable() => Err(e),
             Ok(Err(e)) => {
                 tracing::warn!(parent: &span, error = %e, "group commit failed; applying the updates one by one");
-                Ok(all)
+                Ok(updates.to_vec())
             }
             Err(_) => {
                 tracing::error!(parent: &span, "group commit panicked; applying the updates one by one");
-                Ok(all)
+                Ok(updates.to_vec())
             }
         }
     }
@@ -150,10 +151,10 @@ impl Edge {
     /// [`Edge::process_grouped`] without the containment.
     async fn apply_grouped(
         self: &Arc<Self>,
-        updates: Vec<Update>,
+        updates: &[Update],
     ) -> Result<Vec<Update>, ServiceError> {
         let mut routes = Vec::with_capacity(updates.len());
-        for update in &updates {
+        for update in updates {
             routes.push(classify(&self.schema, update.clone()).await);
         }
         // A chat goes into the group only if all of its updates in the batch are a
@@ -168,7 +169,7 @@ impl Edge {
         let mut presses = Vec::new();
         let mut rest = Vec::new();
         let now = Utc::now();
-        for (update, routed) in updates.into_iter().zip(routes) {
+        for (update, routed) in updates.iter().zip(routes) {
             match routed {
                 Routed::Merchant {
                     chat_id,
@@ -196,7 +197,7 @@ impl Edge {
                         now,
                     });
                 }
-                _ => rest.push(update),
+                _ => rest.push(update.clone()),
             }
         }
         if inbounds.is_empty() {
@@ -218,16 +219,16 @@ impl Edge {
             }
         };
         self.wake.notify_one();
+        // Waited for (all at once), so that the requests in flight stay bounded by the batch.
+        let mut answers = tokio::task::JoinSet::new();
         for ((inbound, outcome), callback) in inbounds.iter().zip(outcomes).zip(presses) {
             self.busy.forget(inbound.chat_id);
             if let Some(cb) = callback {
-                // Not waited for: the next batch need not wait for spinners to stop (a
-                // later update of the chat is checked against the dialogue, not against
-                // the buttons still shown).
                 let (edge, chat_id) = (self.clone(), inbound.chat_id);
-                tokio::spawn(async move { edge.answer_press(chat_id, &cb, &outcome).await });
+                answers.spawn(async move { edge.answer_press(chat_id, &cb, &outcome).await });
             }
         }
+        answers.join_all().await;
         Ok(rest)
     }
 
