@@ -97,10 +97,25 @@ impl TestDb {
     /// byte for byte, or every row of every table in the PostgreSQL schema as text.
     pub async fn contains_text(&self, needle: &str) -> bool {
         match (&self.dir, &self.schema) {
-            (Some(dir), _) => std::fs::read_dir(dir.path()).unwrap().any(|entry| {
-                let bytes = std::fs::read(entry.unwrap().path()).unwrap();
-                String::from_utf8_lossy(&bytes).contains(needle)
-            }),
+            // SQLite removes its -wal and -shm files when it checkpoints on closing a
+            // connection, possibly between listing and reading them; their content is then
+            // in the main file, so the scan starts over.
+            (Some(dir), _) => loop {
+                let mut vanished = false;
+                for entry in std::fs::read_dir(dir.path()).unwrap() {
+                    match std::fs::read(entry.unwrap().path()) {
+                        Ok(bytes) if String::from_utf8_lossy(&bytes).contains(needle) => {
+                            return true;
+                        }
+                        Ok(_) => {}
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => vanished = true,
+                        Err(e) => panic!("cannot read the database's files: {e}"),
+                    }
+                }
+                if !vanished {
+                    return false;
+                }
+            },
             (None, Some((base, schema))) => {
                 let pool = sqlx::PgPool::connect(base).await.unwrap();
                 let tables: Vec<String> = sqlx::query_scalar(
