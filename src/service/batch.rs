@@ -278,6 +278,10 @@ impl Tx for BatchTx {
         Ok(())
     }
 
+    async fn enqueue_unkeyed(&mut self, items: &[NewOutbox]) -> Result<(), StoreError> {
+        self.enqueue_all(items).await
+    }
+
     async fn mark_all_processed(&mut self, marks: &[ProcessedMark]) -> Result<(), StoreError> {
         for m in marks {
             self.mark_processed(m.update_id, m.chat_id, m.at).await?;

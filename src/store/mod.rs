@@ -128,7 +128,23 @@ pub trait Tx: Send {
     /// [`StoreError::Conflict`] when any row version differs from the one expected.
     async fn save_dialogues(&mut self, writes: &[DialogueWrite]) -> Result<(), StoreError>;
     /// [`Tx::enqueue`] of each row, in order (ids ascend in that order).
-    async fn enqueue_all(&mut self, items: &[NewOutbox]) -> Result<(), StoreError>;
+    async fn enqueue_all(&mut self, items: &[NewOutbox]) -> Result<(), StoreError> {
+        // Runs of rows without a coalesce key go in one statement; a row with one first
+        // removes its predecessors, so it is enqueued on its own, in its place.
+        for run in items.chunk_by(|a, b| a.coalesce_key.is_none() && b.coalesce_key.is_none()) {
+            if run[0].coalesce_key.is_some() {
+                for item in run {
+                    self.enqueue(item).await?;
+                }
+            } else {
+                self.enqueue_unkeyed(run).await?;
+            }
+        }
+        Ok(())
+    }
+    /// [`Tx::enqueue`] of rows without a coalesce key, in order, in as few statements as
+    /// the backend can (the rows' keys are not looked at).
+    async fn enqueue_unkeyed(&mut self, items: &[NewOutbox]) -> Result<(), StoreError>;
     /// [`Tx::mark_processed`] of each update.
     async fn mark_all_processed(&mut self, marks: &[ProcessedMark]) -> Result<(), StoreError>;
 

@@ -776,7 +776,7 @@ impl Tx for PgTx {
         let mut written = 0;
         if !new.is_empty() {
             let c = DialogueColumns::of(&new);
-            written += sqlx::query(
+            let insert = sqlx::query(
                 "INSERT INTO dialogues (chat_id, state, schema_version, row_version, updated_at, \
                  draft_since, reminded) \
                  SELECT chat_id, state::json, schema_version, 1, updated_at, draft_since, reminded \
@@ -784,22 +784,18 @@ impl Tx for PgTx {
                  $5::timestamptz[], $6::bool[]) \
                  AS v (chat_id, state, schema_version, updated_at, draft_since, reminded) \
                  ON CONFLICT (chat_id) DO NOTHING",
-            )
-            .bind(&c.chat_id)
-            .bind(&c.state)
-            .bind(&c.schema_version)
-            .bind(&c.updated_at)
-            .bind(&c.draft_since)
-            .bind(&c.reminded)
-            .execute(&mut *self.tx)
-            .await?
-            .rows_affected();
+            );
+            written += c
+                .bind_to(insert)
+                .execute(&mut *self.tx)
+                .await?
+                .rows_affected();
         }
         if !existing.is_empty() {
             let c = DialogueColumns::of(&existing);
             let expected: Vec<Option<i64>> =
                 existing.iter().map(|w| w.expected_row_version).collect();
-            written += sqlx::query(
+            let update = sqlx::query(
                 "UPDATE dialogues AS d SET state = v.state::json, \
                  schema_version = v.schema_version, row_version = d.row_version + 1, \
                  updated_at = v.updated_at, draft_since = v.draft_since, reminded = v.reminded \
@@ -807,17 +803,13 @@ impl Tx for PgTx {
                  $5::timestamptz[], $6::bool[], $7::int8[]) \
                  AS v (chat_id, state, schema_version, updated_at, draft_since, reminded, expected) \
                  WHERE d.chat_id = v.chat_id AND d.row_version = v.expected",
-            )
-            .bind(&c.chat_id)
-            .bind(&c.state)
-            .bind(&c.schema_version)
-            .bind(&c.updated_at)
-            .bind(&c.draft_since)
-            .bind(&c.reminded)
-            .bind(&expected)
-            .execute(&mut *self.tx)
-            .await?
-            .rows_affected();
+            );
+            written += c
+                .bind_to(update)
+                .bind(&expected)
+                .execute(&mut *self.tx)
+                .await?
+                .rows_affected();
         }
         if written == writes.len() as u64 {
             Ok(())
@@ -826,48 +818,35 @@ impl Tx for PgTx {
         }
     }
 
-    async fn enqueue_all(&mut self, items: &[NewOutbox]) -> Result<(), StoreError> {
-        // Runs of rows without a coalesce key go in one statement; a row with one first
-        // removes its predecessors, so it is enqueued on its own, in its place.
-        for run in items.chunk_by(|a, b| a.coalesce_key.is_none() && b.coalesce_key.is_none()) {
-            if run[0].coalesce_key.is_some() {
-                for item in run {
-                    self.enqueue(item).await?;
-                }
-                continue;
-            }
-            let chat_id: Vec<i64> = run.iter().map(|i| i.chat_id).collect();
-            let payload: Vec<String> = run.iter().map(|i| i.payload.to_string()).collect();
-            let not_before: Vec<DateTime<Utc>> = run.iter().map(|i| ms(i.not_before)).collect();
-            let created_at: Vec<DateTime<Utc>> = run.iter().map(|i| ms(i.created_at)).collect();
-            // Ordered by position, so that ids ascend in the order given.
-            sqlx::query(
-                "INSERT INTO outbox (chat_id, payload, not_before, created_at) \
-                 SELECT chat_id, payload::jsonb, not_before, created_at \
-                 FROM unnest($1::int8[], $2::text[], $3::timestamptz[], $4::timestamptz[]) \
-                 WITH ORDINALITY AS v (chat_id, payload, not_before, created_at, n) ORDER BY n",
-            )
-            .bind(&chat_id)
-            .bind(&payload)
-            .bind(&not_before)
-            .bind(&created_at)
-            .execute(&mut *self.tx)
-            .await?;
-        }
+    async fn enqueue_unkeyed(&mut self, items: &[NewOutbox]) -> Result<(), StoreError> {
+        let chat_id: Vec<i64> = items.iter().map(|i| i.chat_id).collect();
+        let payload: Vec<String> = items.iter().map(|i| i.payload.to_string()).collect();
+        let not_before: Vec<DateTime<Utc>> = items.iter().map(|i| ms(i.not_before)).collect();
+        let created_at: Vec<DateTime<Utc>> = items.iter().map(|i| ms(i.created_at)).collect();
+        // Ordered by position, so that ids ascend in the order given.
+        sqlx::query(
+            "INSERT INTO outbox (chat_id, payload, not_before, created_at) \
+             SELECT chat_id, payload::jsonb, not_before, created_at \
+             FROM unnest($1::int8[], $2::text[], $3::timestamptz[], $4::timestamptz[]) \
+             WITH ORDINALITY AS v (chat_id, payload, not_before, created_at, n) ORDER BY n",
+        )
+        .bind(&chat_id)
+        .bind(&payload)
+        .bind(&not_before)
+        .bind(&created_at)
+        .execute(&mut *self.tx)
+        .await?;
         Ok(())
     }
 
     async fn mark_all_processed(&mut self, marks: &[ProcessedMark]) -> Result<(), StoreError> {
         // As `mark_processed`: ids this transaction knows are skipped; any other found
         // recorded was applied by another transaction meanwhile, a lost race.
-        let mut fresh: Vec<&ProcessedMark> = Vec::new();
-        for mark in marks {
-            if !self.known_processed.contains(&mark.update_id)
-                && !fresh.iter().any(|m| m.update_id == mark.update_id)
-            {
-                fresh.push(mark);
-            }
-        }
+        let mut seen = HashSet::new();
+        let fresh: Vec<&ProcessedMark> = marks
+            .iter()
+            .filter(|m| !self.known_processed.contains(&m.update_id) && seen.insert(m.update_id))
+            .collect();
         if fresh.is_empty() {
             return Ok(());
         }
@@ -1457,7 +1436,20 @@ impl DialogueColumns {
             reminded: writes.iter().map(|w| w.dialogue.reminded).collect(),
         }
     }
+
+    /// Bind the columns as `$1` … `$6`, in the order of the struct.
+    fn bind_to<'q>(&'q self, query: PgQuery<'q>) -> PgQuery<'q> {
+        query
+            .bind(&self.chat_id)
+            .bind(&self.state)
+            .bind(&self.schema_version)
+            .bind(&self.updated_at)
+            .bind(&self.draft_since)
+            .bind(&self.reminded)
+    }
 }
+
+type PgQuery<'q> = sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments>;
 
 fn chat_lock_key(chat_id: i64) -> i32 {
     // Truncation is the point: the key space is 32 bits.

@@ -680,29 +680,18 @@ impl Tx for SqliteTx {
         }
     }
 
-    async fn enqueue_all(&mut self, items: &[NewOutbox]) -> Result<(), StoreError> {
-        // Runs of rows without a coalesce key go in one statement; a row with one first
-        // removes its predecessors, so it is enqueued on its own, in its place.
-        for run in items.chunk_by(|a, b| a.coalesce_key.is_none() && b.coalesce_key.is_none()) {
-            if run[0].coalesce_key.is_some() {
-                for item in run {
-                    self.enqueue(item).await?;
-                }
-                continue;
-            }
-            for chunk in run.chunks(ROWS_PER_STATEMENT) {
-                let mut query = QueryBuilder::<Sqlite>::new(
-                    "INSERT INTO outbox (chat_id, payload, coalesce_key, not_before, created_at) ",
-                );
-                query.push_values(chunk, |mut row, item| {
-                    row.push_bind(item.chat_id)
-                        .push_bind(item.payload.to_string())
-                        .push_bind(None::<String>)
-                        .push_bind(to_millis(item.not_before))
-                        .push_bind(to_millis(item.created_at));
-                });
-                query.build().execute(&mut *self.tx).await?;
-            }
+    async fn enqueue_unkeyed(&mut self, items: &[NewOutbox]) -> Result<(), StoreError> {
+        for chunk in items.chunks(ROWS_PER_STATEMENT) {
+            let mut query = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO outbox (chat_id, payload, not_before, created_at) ",
+            );
+            query.push_values(chunk, |mut row, item| {
+                row.push_bind(item.chat_id)
+                    .push_bind(item.payload.to_string())
+                    .push_bind(to_millis(item.not_before))
+                    .push_bind(to_millis(item.created_at));
+            });
+            query.build().execute(&mut *self.tx).await?;
         }
         Ok(())
     }
