@@ -179,14 +179,7 @@ impl Edge {
                     callback,
                 } if !other_chats.contains(&Some(chat_id)) => {
                     if matches!(event, Event::AlbumPart { .. }) {
-                        // The album's answer waits for its last part: show that we are
-                        // on it.
-                        let bot = self.bot.clone();
-                        tokio::spawn(async move {
-                            let _ = bot
-                                .send_chat_action(ChatId(chat_id), ChatAction::Typing)
-                                .await;
-                        });
+                        tokio::spawn(show_typing(self.bot.clone(), chat_id));
                     }
                     presses.push(callback);
                     inbounds.push(Inbound {
@@ -243,11 +236,7 @@ impl Edge {
                 callback,
             } => {
                 if matches!(event, Event::AlbumPart { .. }) {
-                    // The album's answer waits for its last part: show that we are on it.
-                    let _ = self
-                        .bot
-                        .send_chat_action(ChatId(chat_id), ChatAction::Typing)
-                        .await;
+                    show_typing(self.bot.clone(), chat_id).await;
                 }
                 let inbound = Inbound {
                     chat_id,
@@ -416,6 +405,13 @@ impl Edge {
         self.wake.notify_one();
         Ok(())
     }
+}
+
+/// "Typing…" in a chat sending an album: the album's answer waits for its last part.
+async fn show_typing(bot: TgBot, chat_id: i64) {
+    let _ = bot
+        .send_chat_action(ChatId(chat_id), ChatAction::Typing)
+        .await;
 }
 
 fn kind_name(kind: &UpdateKind) -> &'static str {
