@@ -584,32 +584,19 @@ async fn bench() {
             println!("{:<34} {:.2} of the echo floor", "", r.per_sec() / echo);
         }
     };
+    let mut closed_loop = Vec::new();
     if wanted("sqlite") {
-        let db = TestDb::sqlite();
-        let r = run(
-            "posdesk, SQLite",
-            Target::Posdesk,
-            &db,
-            merchants,
-            Pace::Closed,
-        )
-        .await;
-        r.print();
-        ratio(&r);
+        closed_loop.push(("posdesk, SQLite", TestDb::sqlite()));
     }
     if wanted("postgres") {
         if let Some(db) = TestDb::postgres().await {
-            let r = run(
-                "posdesk, PostgreSQL",
-                Target::Posdesk,
-                &db,
-                merchants,
-                Pace::Closed,
-            )
-            .await;
-            r.print();
-            ratio(&r);
+            closed_loop.push(("posdesk, PostgreSQL", db));
         }
+    }
+    for (name, db) in &closed_loop {
+        let r = run(name, Target::Posdesk, db, merchants, Pace::Closed).await;
+        r.print();
+        ratio(&r);
     }
     if wanted("paced") {
         let paced_merchants = (rate as usize).max(100);
