@@ -119,6 +119,16 @@ const SCRIPTS: &[(i64, Option<Locale>, &[Step])] = &[
             Tap("帮我提交申请"),
             Say("822100012345678"),
             Say("陈氏理发"),
+            // Looks at its cases round after round: in a batch, its list is read before
+            // merchant 7001 submits (round 13) and 7001's own list after, which must
+            // show the new case.
+            Say("/status"),
+            Say("/status"),
+            Say("/status"),
+            Say("/status"),
+            Say("/status"),
+            Say("/status"),
+            Say("/status"),
         ],
     ),
 ];

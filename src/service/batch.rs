@@ -112,6 +112,13 @@ pub(super) struct BatchTx {
     processed: HashSet<i64>,
     outbox: Vec<NewOutbox>,
     marks: Vec<ProcessedMark>,
+    /// The case lists of the batch's chats, read (all in one statement) the first time a
+    /// step asks for one: every `/start` shows the merchant's cases. `None` until then, and
+    /// again after a write that may change any chat's cases.
+    cases: Option<HashMap<i64, Vec<CaseSummary>>>,
+    /// Chats whose list in `cases` is out of date (a case was inserted since): their
+    /// lists are read from the transaction.
+    cases_changed: HashSet<i64>,
 }
 
 impl BatchTx {
@@ -139,7 +146,15 @@ impl BatchTx {
             processed,
             outbox: Vec::new(),
             marks: Vec::new(),
+            cases: None,
+            cases_changed: HashSet::new(),
         }
+    }
+
+    /// Cases may have changed anywhere: the lists are read again when next needed.
+    fn cases_changed_anywhere(&mut self) {
+        self.cases = None;
+        self.cases_changed.clear();
     }
 
     /// Write what is buffered.
@@ -290,6 +305,7 @@ impl Tx for BatchTx {
     }
 
     async fn insert_case(&mut self, case: &NewCase) -> Result<InsertOutcome, StoreError> {
+        self.cases_changed.insert(case.chat_id);
         self.inner.insert_case(case).await
     }
 
@@ -298,7 +314,27 @@ impl Tx for BatchTx {
     }
 
     async fn cases_of_chat(&mut self, chat_id: i64) -> Result<Vec<CaseSummary>, StoreError> {
-        self.inner.cases_of_chat(chat_id).await
+        if !self.chats.contains_key(&chat_id) || self.cases_changed.contains(&chat_id) {
+            return self.inner.cases_of_chat(chat_id).await;
+        }
+        if self.cases.is_none() {
+            let chat_ids: Vec<i64> = self.chats.keys().copied().collect();
+            self.cases = Some(self.inner.cases_of_chats(&chat_ids).await?);
+            self.cases_changed.clear();
+        }
+        let cached = self.cases.as_ref().and_then(|c| c.get(&chat_id));
+        Ok(cached.cloned().unwrap_or_default())
+    }
+
+    async fn cases_of_chats(
+        &mut self,
+        chat_ids: &[i64],
+    ) -> Result<HashMap<i64, Vec<CaseSummary>>, StoreError> {
+        let mut cases = HashMap::with_capacity(chat_ids.len());
+        for chat_id in chat_ids {
+            cases.insert(*chat_id, self.cases_of_chat(*chat_id).await?);
+        }
+        Ok(cases)
     }
 
     async fn record_event(&mut self, event: &NewCaseEvent) -> Result<(), StoreError> {
@@ -315,6 +351,7 @@ impl Tx for BatchTx {
         self.flush().await?;
         self.inner.forget_chat(chat_id, at).await?;
         self.dialogue_deleted(chat_id);
+        self.cases_changed_anywhere();
         Ok(())
     }
 
@@ -329,6 +366,7 @@ impl Tx for BatchTx {
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
     ) -> Result<ClaimOutcome, StoreError> {
+        self.cases_changed_anywhere();
         self.inner
             .claim_case(case_ref, staff, now, lease_until)
             .await
@@ -338,6 +376,7 @@ impl Tx for BatchTx {
         &mut self,
         change: &StatusChange,
     ) -> Result<Option<CaseRecord>, StoreError> {
+        self.cases_changed_anywhere();
         self.inner.set_status(change).await
     }
 
@@ -348,10 +387,12 @@ impl Tx for BatchTx {
         files: &[serde_json::Value],
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        self.cases_changed_anywhere();
         self.inner.add_answer(case_ref, text, files, at).await
     }
 
     async fn expire_leases(&mut self, now: DateTime<Utc>) -> Result<Vec<CaseRecord>, StoreError> {
+        self.cases_changed_anywhere();
         self.inner.expire_leases(now).await
     }
 
@@ -412,6 +453,7 @@ impl Tx for BatchTx {
         at: DateTime<Utc>,
     ) -> Result<Vec<String>, StoreError> {
         self.flush().await?;
+        self.cases_changed_anywhere();
         self.inner.erase_decided_before(cutoff, at).await
     }
 

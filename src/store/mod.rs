@@ -16,6 +16,7 @@ pub use model::*;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// A database that holds posdesk's state. Cheap to clone behind an `Arc`.
@@ -157,6 +158,12 @@ pub trait Tx: Send {
     async fn open_case_for_serial(&mut self, serial: &str) -> Result<Option<String>, StoreError>;
     /// The cases opened from one chat, newest first.
     async fn cases_of_chat(&mut self, chat_id: i64) -> Result<Vec<CaseSummary>, StoreError>;
+    /// [`Tx::cases_of_chat`] for several chats in one statement (a batch's `/start`s): every
+    /// chat of `chat_ids` is in the answer, those without cases with an empty list.
+    async fn cases_of_chats(
+        &mut self,
+        chat_ids: &[i64],
+    ) -> Result<HashMap<i64, Vec<CaseSummary>>, StoreError>;
     /// Append to a case's audit trail.
     async fn record_event(&mut self, event: &NewCaseEvent) -> Result<(), StoreError>;
 

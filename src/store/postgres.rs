@@ -19,7 +19,7 @@
 //! - Waits for row and advisory locks give up after [`LOCK_TIMEOUT`] (SQLite's busy
 //!   timeout), with SQLSTATE 55P03, which [`StoreError::is_retryable`] accepts.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -954,6 +954,27 @@ impl Tx for PgTx {
         .await?)
     }
 
+    async fn cases_of_chats(
+        &mut self,
+        chat_ids: &[i64],
+    ) -> Result<HashMap<i64, Vec<CaseSummary>>, StoreError> {
+        let rows: Vec<(i64, String, String, String, DateTime<Utc>, DateTime<Utc>)> =
+            sqlx::query_as(
+                "SELECT chat_id, case_ref, kind, status, created_at, due_at FROM cases \
+                 WHERE chat_id = ANY($1) ORDER BY chat_id, created_at DESC, id DESC",
+            )
+            .bind(chat_ids)
+            .fetch_all(&mut *self.tx)
+            .await?;
+        let mut cases: HashMap<i64, Vec<CaseSummary>> =
+            chat_ids.iter().map(|c| (*c, Vec::new())).collect();
+        for (chat_id, case_ref, kind, status, created_at, due_at) in rows {
+            let summary = case_summary(case_ref, kind, &status, created_at, due_at)?;
+            cases.entry(chat_id).or_default().push(summary);
+        }
+        Ok(cases)
+    }
+
     async fn cases_of_chat(&mut self, chat_id: i64) -> Result<Vec<CaseSummary>, StoreError> {
         let rows: Vec<(String, String, String, DateTime<Utc>, DateTime<Utc>)> = sqlx::query_as(
             "SELECT case_ref, kind, status, created_at, due_at FROM cases \
@@ -964,13 +985,7 @@ impl Tx for PgTx {
         .await?;
         rows.into_iter()
             .map(|(case_ref, kind, status, created_at, due_at)| {
-                Ok(CaseSummary {
-                    status: parse_status(&status, &case_ref)?,
-                    created_at,
-                    due_at,
-                    case_ref,
-                    kind,
-                })
+                case_summary(case_ref, kind, &status, created_at, due_at)
             })
             .collect()
     }
@@ -1531,6 +1546,23 @@ impl EventRow {
 fn parse_status(status: &str, case_ref: &str) -> Result<CaseStatus, StoreError> {
     CaseStatus::parse(status)
         .ok_or_else(|| StoreError::Corrupt(format!("case {case_ref}: unknown status")))
+}
+
+/// A [`CaseSummary`] from its columns.
+fn case_summary(
+    case_ref: String,
+    kind: String,
+    status: &str,
+    created_at: DateTime<Utc>,
+    due_at: DateTime<Utc>,
+) -> Result<CaseSummary, StoreError> {
+    Ok(CaseSummary {
+        status: parse_status(status, &case_ref)?,
+        created_at,
+        due_at,
+        case_ref,
+        kind,
+    })
 }
 
 #[cfg(test)]

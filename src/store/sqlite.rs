@@ -15,6 +15,7 @@
 //!   methods while holding a [`Tx`] on an in-memory store: they would wait for the same
 //!   connection.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -787,6 +788,32 @@ impl Tx for SqliteTx {
         .await?)
     }
 
+    async fn cases_of_chats(
+        &mut self,
+        chat_ids: &[i64],
+    ) -> Result<HashMap<i64, Vec<CaseSummary>>, StoreError> {
+        let mut cases: HashMap<i64, Vec<CaseSummary>> =
+            chat_ids.iter().map(|c| (*c, Vec::new())).collect();
+        for chunk in chat_ids.chunks(ROWS_PER_STATEMENT) {
+            let mut query = QueryBuilder::<Sqlite>::new(
+                "SELECT chat_id, case_ref, kind, status, created_at, due_at FROM cases \
+                 WHERE chat_id IN (",
+            );
+            let mut list = query.separated(", ");
+            for id in chunk {
+                list.push_bind(*id);
+            }
+            query.push(") ORDER BY chat_id, created_at DESC, id DESC");
+            let rows: Vec<(i64, String, String, String, i64, i64)> =
+                query.build_query_as().fetch_all(&mut *self.tx).await?;
+            for (chat_id, case_ref, kind, status, created_at, due_at) in rows {
+                let summary = case_summary(case_ref, kind, &status, created_at, due_at)?;
+                cases.entry(chat_id).or_default().push(summary);
+            }
+        }
+        Ok(cases)
+    }
+
     async fn cases_of_chat(&mut self, chat_id: i64) -> Result<Vec<CaseSummary>, StoreError> {
         let rows: Vec<(String, String, String, i64, i64)> = sqlx::query_as(
             "SELECT case_ref, kind, status, created_at, due_at FROM cases \
@@ -797,13 +824,7 @@ impl Tx for SqliteTx {
         .await?;
         rows.into_iter()
             .map(|(case_ref, kind, status, created_at, due_at)| {
-                Ok(CaseSummary {
-                    status: parse_status(&status, &case_ref)?,
-                    created_at: from_millis(created_at, "case created_at")?,
-                    due_at: from_millis(due_at, "case due_at")?,
-                    case_ref,
-                    kind,
-                })
+                case_summary(case_ref, kind, &status, created_at, due_at)
             })
             .collect()
     }
@@ -1373,6 +1394,23 @@ fn parse_json(text: &str, what: &str, owner: &str) -> Result<serde_json::Value, 
 fn parse_status(status: &str, case_ref: &str) -> Result<CaseStatus, StoreError> {
     CaseStatus::parse(status)
         .ok_or_else(|| StoreError::Corrupt(format!("case {case_ref}: unknown status")))
+}
+
+/// A [`CaseSummary`] from its columns.
+fn case_summary(
+    case_ref: String,
+    kind: String,
+    status: &str,
+    created_at: i64,
+    due_at: i64,
+) -> Result<CaseSummary, StoreError> {
+    Ok(CaseSummary {
+        status: parse_status(status, &case_ref)?,
+        created_at: from_millis(created_at, "case created_at")?,
+        due_at: from_millis(due_at, "case due_at")?,
+        case_ref,
+        kind,
+    })
 }
 
 #[cfg(test)]
