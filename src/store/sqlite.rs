@@ -592,39 +592,67 @@ impl Tx for SqliteTx {
         update_ids: &[i64],
     ) -> Result<BatchPeek, StoreError> {
         // The write lock is held (BEGIN IMMEDIATE): what is read here stays true until commit.
+        // Both reads in one statement (a round trip each is what a batch waits on):
+        // `part` 0 rows are processed update ids, `part` 1 rows dialogues.
         let mut peek = BatchPeek::default();
-        for chunk in update_ids.chunks(ROWS_PER_STATEMENT) {
-            let mut query = QueryBuilder::<Sqlite>::new(
-                "SELECT update_id FROM processed_updates WHERE update_id IN (",
-            );
-            let mut list = query.separated(", ");
-            for id in chunk {
-                list.push_bind(*id);
+        let update_chunks: Vec<&[i64]> = update_ids.chunks(ROWS_PER_STATEMENT).collect();
+        let chat_chunks: Vec<&[i64]> = chat_ids.chunks(ROWS_PER_STATEMENT).collect();
+        for i in 0..update_chunks.len().max(chat_chunks.len()) {
+            let mut query = QueryBuilder::<Sqlite>::new("");
+            if let Some(chunk) = update_chunks.get(i) {
+                query.push(
+                    "SELECT 0, update_id, NULL, NULL, NULL, NULL FROM processed_updates \
+                     WHERE update_id IN (",
+                );
+                let mut list = query.separated(", ");
+                for id in *chunk {
+                    list.push_bind(*id);
+                }
+                query.push(")");
             }
-            query.push(")");
-            let found: Vec<i64> = query.build_query_scalar().fetch_all(&mut *self.tx).await?;
-            peek.processed.extend(found);
-        }
-        for chunk in chat_ids.chunks(ROWS_PER_STATEMENT) {
-            let mut query = QueryBuilder::<Sqlite>::new(
-                "SELECT chat_id, state, schema_version, row_version, updated_at FROM dialogues \
-                 WHERE chat_id IN (",
-            );
-            let mut list = query.separated(", ");
-            for id in chunk {
-                list.push_bind(*id);
+            if let Some(chunk) = chat_chunks.get(i) {
+                if update_chunks.get(i).is_some() {
+                    query.push(" UNION ALL ");
+                }
+                query.push(
+                    "SELECT 1, chat_id, state, schema_version, row_version, updated_at \
+                     FROM dialogues WHERE chat_id IN (",
+                );
+                let mut list = query.separated(", ");
+                for id in *chunk {
+                    list.push_bind(*id);
+                }
+                query.push(")");
             }
-            query.push(")");
-            let rows: Vec<(i64, String, i32, i64, i64)> =
-                query.build_query_as().fetch_all(&mut *self.tx).await?;
-            for (chat_id, state, schema_version, row_version, updated_at) in rows {
-                let dialogue = StoredDialogue {
-                    state,
-                    schema_version,
-                    row_version,
-                    updated_at: from_millis(updated_at, "dialogue updated_at")?,
-                };
-                peek.dialogues.insert(chat_id, dialogue);
+            type PeekRow = (
+                i64,
+                i64,
+                Option<String>,
+                Option<i32>,
+                Option<i64>,
+                Option<i64>,
+            );
+            let rows: Vec<PeekRow> = query.build_query_as().fetch_all(&mut *self.tx).await?;
+            for (part, id, state, schema_version, row_version, updated_at) in rows {
+                match (part, state, schema_version, row_version, updated_at) {
+                    (0, ..) => {
+                        peek.processed.insert(id);
+                    }
+                    (_, Some(state), Some(schema_version), Some(row_version), Some(updated_at)) => {
+                        let dialogue = StoredDialogue {
+                            state,
+                            schema_version,
+                            row_version,
+                            updated_at: from_millis(updated_at, "dialogue updated_at")?,
+                        };
+                        peek.dialogues.insert(id, dialogue);
+                    }
+                    _ => {
+                        return Err(StoreError::Corrupt(
+                            "a dialogue row has a NULL column".into(),
+                        ))
+                    }
+                }
             }
         }
         Ok(peek)

@@ -398,6 +398,13 @@ pub async fn batch_forms_match_the_single_forms(db: &dyn Backend) {
     let peek = tx.peek_batch(&chats, &chats).await.unwrap();
     assert_eq!(peek.processed.len(), 1_200);
     assert_eq!(peek.dialogues.len(), 1_200);
+    // Lists of different lengths (SQLite reads both in one statement per slice).
+    let peek = tx.peek_batch(&chats, &chats[..3]).await.unwrap();
+    assert_eq!((peek.processed.len(), peek.dialogues.len()), (3, 1_200));
+    let peek = tx.peek_batch(&chats[..2], &chats).await.unwrap();
+    assert_eq!((peek.processed.len(), peek.dialogues.len()), (1_200, 2));
+    let peek = tx.peek_batch(&[], &[]).await.unwrap();
+    assert!(peek.processed.is_empty() && peek.dialogues.is_empty());
     drop(tx);
     let due = store.due_outbox(now, 2_000).await.unwrap();
     let chats_in_order: Vec<i64> = due
@@ -560,6 +567,20 @@ pub async fn cases_of_chat_newest_first_and_only_that_chat(db: &dyn Backend) {
     assert_eq!(mine[0].due_at, at(90));
     assert_eq!(tx.cases_of_chat(2).await.unwrap().len(), 1);
     assert!(tx.cases_of_chat(3).await.unwrap().is_empty());
+
+    // Several chats at once (a batch's `/start`s): the same lists, every chat asked for
+    // present, in any number of chats.
+    let lists = tx.cases_of_chats(&[1, 2, 3]).await.unwrap();
+    assert_eq!(lists.len(), 3);
+    for chat in [1, 2, 3] {
+        assert_eq!(lists[&chat], tx.cases_of_chat(chat).await.unwrap(), "chat {chat}");
+    }
+    let many: Vec<i64> = (1..=1_200).collect();
+    let lists = tx.cases_of_chats(&many).await.unwrap();
+    assert_eq!(lists.len(), 1_200);
+    assert_eq!(lists[&1], mine);
+    assert_eq!(lists[&2].len(), 1);
+    assert_eq!(lists.values().map(Vec::len).sum::<usize>(), 4);
     tx.commit().await.unwrap();
     store.close().await;
 }
