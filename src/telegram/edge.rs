@@ -4,6 +4,7 @@
 //! is unavailable the update is left for the ingress to retry, and the merchant is told
 //! once, directly, that it will be handled.
 
+use super::lean;
 use super::outgoing::{outbox_row, TelegramRenderer};
 use super::schema::{classify, Callback, Routed, Schema};
 use super::TgBot;
@@ -12,8 +13,10 @@ use crate::i18n::{Locale, Localizer, Msg};
 use crate::service::{Inbound, Outcome, Service, ServiceError};
 use crate::telemetry::chat_tag;
 use chrono::Utc;
+use serde::de::IgnoredAny;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
+use teloxide::payloads::EditMessageReplyMarkup;
 use teloxide::prelude::*;
 use teloxide::types::{CallbackQueryId, ChatAction, MessageId, Update, UpdateKind};
 use tokio::sync::Notify;
@@ -362,11 +365,13 @@ impl Edge {
         // Both at once: the chat's next update waits for them.
         let clear = async {
             match cb.message_id {
-                Some(message_id) => self
-                    .bot
-                    .edit_message_reply_markup(ChatId(chat_id), MessageId(message_id))
-                    .await
-                    .map(|_| ()),
+                Some(message_id) => {
+                    let payload =
+                        EditMessageReplyMarkup::new(ChatId(chat_id), MessageId(message_id));
+                    lean::send::<_, IgnoredAny>(&self.bot, payload)
+                        .await
+                        .map(|_| ())
+                }
                 None => Ok(()),
             }
         };

@@ -4,6 +4,7 @@
 
 pub mod commands;
 pub mod edge;
+pub mod lean;
 pub mod limiter;
 pub mod outgoing;
 pub mod polling;

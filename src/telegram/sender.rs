@@ -2,6 +2,7 @@
 //! and deletes each row once Telegram accepted it. Rows left by a crash are sent on restart.
 //! A row sent while the database refuses the deletion is remembered and not sent again.
 
+use super::lean::{self, SentMessage};
 use super::limiter::Limiter;
 use super::outgoing::{Markup, Outgoing};
 use super::TgBot;
@@ -9,6 +10,7 @@ use crate::store::{OutboxItem, Store};
 use chrono::{Duration, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
+use teloxide::payloads::{SendMessage, SendMessageSetters};
 use teloxide::prelude::*;
 use teloxide::types::{
     ButtonRequest, FileId, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, InputMedia,
@@ -217,13 +219,13 @@ async fn send_text(
     markup: Markup,
     card: Option<String>,
 ) -> Result<(), RequestError> {
-    let mut req = bot.send_message(chat, text).parse_mode(ParseMode::Html);
+    let mut payload = SendMessage::new(chat, text).parse_mode(ParseMode::Html);
     if let Some(markup) = reply_markup(markup) {
-        req = req.reply_markup(markup);
+        payload = payload.reply_markup(markup);
     }
-    let sent = req.await?;
+    let sent: SentMessage = lean::send(bot, payload).await?;
     if let Some(case_ref) = card {
-        remember_card(store, &case_ref, chat.0, sent.id.0).await;
+        remember_card(store, &case_ref, chat.0, sent.message_id).await;
     }
     Ok(())
 }
