@@ -9,6 +9,19 @@ use posdesk::service::JobSettings;
 use posdesk::service::Service;
 use posdesk::{console, ops, store, telemetry};
 
+/// jemalloc instead of the system allocator: the bot allocates and frees small buffers for
+/// every update and every Bot API call, and glibc's malloc was a fifth of its CPU under load
+/// (BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
+/// jemalloc's settings: two arenas (one per core of the machine the bot is sized for, not
+/// jemalloc's four per core), and freed pages returned to the system within a second, so
+/// that the resident size follows the load down.
+#[allow(non_upper_case_globals)]
+#[export_name = "_rjem_malloc_conf"]
+pub static malloc_conf: &[u8] = b"narenas:2,dirty_decay_ms:1000,muzzy_decay_ms:0\0";
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
