@@ -61,6 +61,10 @@ pub struct BatchPeek {
     pub processed: HashSet<i64>,
     /// The stored dialogues of the batch's chats (a chat without one is absent).
     pub dialogues: HashMap<i64, StoredDialogue>,
+    /// The case lists of the batch's chats, as [`Tx::cases_of_chats`](super::Tx::cases_of_chats)
+    /// gives them, when the backend read them with the rest (SQLite: in the same statement,
+    /// cheaper than a round trip later); `None` when they are to be read when needed.
+    pub cases: Option<HashMap<i64, Vec<CaseSummary>>>,
 }
 
 /// One dialogue of [`Tx::save_dialogues`](super::Tx::save_dialogues).

@@ -766,6 +766,7 @@ impl Tx for PgTx {
         Ok(BatchPeek {
             processed: processed.into_iter().collect(),
             dialogues,
+            cases: None,
         })
     }
 

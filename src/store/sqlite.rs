@@ -592,67 +592,56 @@ impl Tx for SqliteTx {
         update_ids: &[i64],
     ) -> Result<BatchPeek, StoreError> {
         // The write lock is held (BEGIN IMMEDIATE): what is read here stays true until commit.
-        // Both reads in one statement (a round trip each is what a batch waits on):
-        // `part` 0 rows are processed update ids, `part` 1 rows dialogues.
-        let mut peek = BatchPeek::default();
+        // All three reads in one statement (a round trip is what a batch waits on; the
+        // reads themselves are index lookups). `part` 0 rows are processed update ids,
+        // 1 dialogues, 2 the chats' cases; the columns mean what each part says.
+        let mut peek = BatchPeek {
+            cases: Some(chat_ids.iter().map(|c| (*c, Vec::new())).collect()),
+            ..BatchPeek::default()
+        };
         let update_chunks: Vec<&[i64]> = update_ids.chunks(ROWS_PER_STATEMENT).collect();
         let chat_chunks: Vec<&[i64]> = chat_ids.chunks(ROWS_PER_STATEMENT).collect();
+        // (created_at, id) of each case read, to order each chat's list newest first.
+        let mut case_order: HashMap<String, (i64, i64)> = HashMap::new();
         for i in 0..update_chunks.len().max(chat_chunks.len()) {
             let mut query = QueryBuilder::<Sqlite>::new("");
-            if let Some(chunk) = update_chunks.get(i) {
-                query.push(
-                    "SELECT 0, update_id, NULL, NULL, NULL, NULL FROM processed_updates \
-                     WHERE update_id IN (",
-                );
+            let in_list = |query: &mut QueryBuilder<'_, Sqlite>, ids: &[i64]| {
                 let mut list = query.separated(", ");
-                for id in *chunk {
+                for id in ids {
                     list.push_bind(*id);
                 }
                 query.push(")");
+            };
+            if let Some(chunk) = update_chunks.get(i) {
+                query.push(
+                    "SELECT 0, update_id, NULL, NULL, NULL, NULL, NULL, NULL \
+                     FROM processed_updates WHERE update_id IN (",
+                );
+                in_list(&mut query, chunk);
             }
             if let Some(chunk) = chat_chunks.get(i) {
                 if update_chunks.get(i).is_some() {
                     query.push(" UNION ALL ");
                 }
                 query.push(
-                    "SELECT 1, chat_id, state, schema_version, row_version, updated_at \
-                     FROM dialogues WHERE chat_id IN (",
+                    "SELECT 1, chat_id, state, NULL, NULL, schema_version, row_version, \
+                     updated_at FROM dialogues WHERE chat_id IN (",
                 );
-                let mut list = query.separated(", ");
-                for id in *chunk {
-                    list.push_bind(*id);
-                }
-                query.push(")");
+                in_list(&mut query, chunk);
+                query.push(
+                    " UNION ALL SELECT 2, chat_id, case_ref, kind, status, created_at, due_at, id \
+                     FROM cases WHERE chat_id IN (",
+                );
+                in_list(&mut query, chunk);
             }
-            type PeekRow = (
-                i64,
-                i64,
-                Option<String>,
-                Option<i32>,
-                Option<i64>,
-                Option<i64>,
-            );
             let rows: Vec<PeekRow> = query.build_query_as().fetch_all(&mut *self.tx).await?;
-            for (part, id, state, schema_version, row_version, updated_at) in rows {
-                match (part, state, schema_version, row_version, updated_at) {
-                    (0, ..) => {
-                        peek.processed.insert(id);
-                    }
-                    (_, Some(state), Some(schema_version), Some(row_version), Some(updated_at)) => {
-                        let dialogue = StoredDialogue {
-                            state,
-                            schema_version,
-                            row_version,
-                            updated_at: from_millis(updated_at, "dialogue updated_at")?,
-                        };
-                        peek.dialogues.insert(id, dialogue);
-                    }
-                    _ => {
-                        return Err(StoreError::Corrupt(
-                            "a dialogue row has a NULL column".into(),
-                        ))
-                    }
-                }
+            for row in rows {
+                peek_row(&mut peek, &mut case_order, row)?;
+            }
+        }
+        if let Some(cases) = &mut peek.cases {
+            for list in cases.values_mut() {
+                list.sort_by_key(|c| std::cmp::Reverse(case_order.get(&c.case_ref).copied()));
             }
         }
         Ok(peek)
@@ -1422,6 +1411,62 @@ fn parse_json(text: &str, what: &str, owner: &str) -> Result<serde_json::Value, 
 fn parse_status(status: &str, case_ref: &str) -> Result<CaseStatus, StoreError> {
     CaseStatus::parse(status)
         .ok_or_else(|| StoreError::Corrupt(format!("case {case_ref}: unknown status")))
+}
+
+/// A row of the batch peek: (part, id, text, text, text, integer, integer, integer).
+type PeekRow = (
+    i64,
+    i64,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+);
+
+/// File one row of the batch peek (see `peek_batch`).
+fn peek_row(
+    peek: &mut BatchPeek,
+    case_order: &mut HashMap<String, (i64, i64)>,
+    row: PeekRow,
+) -> Result<(), StoreError> {
+    let missing = || StoreError::Corrupt("a batch peek row has a NULL column".into());
+    match row {
+        (0, update_id, ..) => {
+            peek.processed.insert(update_id);
+        }
+        (1, chat_id, Some(state), _, _, Some(schema_version), Some(row_version), Some(updated)) => {
+            let schema_version = i32::try_from(schema_version).map_err(|_| {
+                StoreError::Corrupt("dialogue schema_version is out of range".into())
+            })?;
+            let dialogue = StoredDialogue {
+                state,
+                schema_version,
+                row_version,
+                updated_at: from_millis(updated, "dialogue updated_at")?,
+            };
+            peek.dialogues.insert(chat_id, dialogue);
+        }
+        (
+            2,
+            chat_id,
+            Some(case_ref),
+            Some(kind),
+            Some(status),
+            Some(created),
+            Some(due),
+            Some(id),
+        ) => {
+            case_order.insert(case_ref.clone(), (created, id));
+            let summary = case_summary(case_ref, kind, &status, created, due)?;
+            if let Some(cases) = &mut peek.cases {
+                cases.entry(chat_id).or_default().push(summary);
+            }
+        }
+        _ => return Err(missing()),
+    }
+    Ok(())
 }
 
 /// A [`CaseSummary`] from its columns.

@@ -573,7 +573,11 @@ pub async fn cases_of_chat_newest_first_and_only_that_chat(db: &dyn Backend) {
     let lists = tx.cases_of_chats(&[1, 2, 3]).await.unwrap();
     assert_eq!(lists.len(), 3);
     for chat in [1, 2, 3] {
-        assert_eq!(lists[&chat], tx.cases_of_chat(chat).await.unwrap(), "chat {chat}");
+        assert_eq!(
+            lists[&chat],
+            tx.cases_of_chat(chat).await.unwrap(),
+            "chat {chat}"
+        );
     }
     let many: Vec<i64> = (1..=1_200).collect();
     let lists = tx.cases_of_chats(&many).await.unwrap();
@@ -581,6 +585,12 @@ pub async fn cases_of_chat_newest_first_and_only_that_chat(db: &dyn Backend) {
     assert_eq!(lists[&1], mine);
     assert_eq!(lists[&2].len(), 1);
     assert_eq!(lists.values().map(Vec::len).sum::<usize>(), 4);
+    // A backend that reads the lists with a batch's peek reads the same.
+    for chats in [&[1, 2, 3][..], &many[..]] {
+        if let Some(peeked) = tx.peek_batch(chats, &[]).await.unwrap().cases {
+            assert_eq!(peeked, tx.cases_of_chats(chats).await.unwrap());
+        }
+    }
     tx.commit().await.unwrap();
     store.close().await;
 }
