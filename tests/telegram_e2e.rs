@@ -545,6 +545,7 @@ async fn a_panic_in_one_update_is_contained() {
         wake: Arc::new(tokio::sync::Notify::new()),
         schema: panicking,
         busy: Default::default(),
+        answers: Default::default(),
     });
     let parse = |v: Value, id: u32| -> Update {
         let mut v = v;

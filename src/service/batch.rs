@@ -25,37 +25,91 @@ use chrono::{DateTime, Utc};
 use std::collections::{HashMap, HashSet};
 use tracing::Instrument;
 
+/// A batch's transaction begun and the batch's chats read ([`Service::begin_batch`]) before
+/// its updates are classified: the edge starts it first, so that the round trips to the
+/// database and the classification overlap.
+pub struct BatchStart {
+    tx: BatchTx,
+}
+
 impl Service {
     /// Apply a batch of merchant events in one transaction; the outcomes are in the order
     /// of `batch`, as [`Service::handle`] would give them one by one.
     pub async fn handle_batch(&self, batch: &[Inbound]) -> Result<Vec<Outcome>, ServiceError> {
-        let mut chat_ids: Vec<i64> = batch.iter().map(|i| i.chat_id).collect();
-        chat_ids.sort_unstable();
-        chat_ids.dedup();
+        let chat_ids: Vec<i64> = batch.iter().map(|i| i.chat_id).collect();
         let update_ids: Vec<i64> = batch.iter().filter_map(|i| i.update_id).collect();
         self.retrying(|| async {
-            let mut tx = self.store.begin().await?;
-            let peek = tx.peek_batch(&chat_ids, &update_ids).await?;
-            let mut tx = BatchTx::new(tx, peek, &chat_ids, &update_ids);
-            let mut outcomes = Vec::with_capacity(batch.len());
-            for inbound in batch {
-                // The span a single update gets at the edge, so logs read the same.
-                let span = tracing::info_span!(
-                    "update",
-                    id = inbound.update_id,
-                    kind = inbound.incoming.event.kind_name(),
-                    chat = %crate::telemetry::chat_tag(inbound.chat_id),
-                );
-                let outcome = self
-                    .apply_in_batch(&mut tx, inbound)
-                    .instrument(span)
-                    .await?;
-                outcomes.push(outcome);
-            }
-            Box::new(tx).commit().await?;
-            Ok(outcomes)
+            let start = self.start_batch(chat_ids.clone(), &update_ids).await?;
+            self.apply_batch(start.tx, batch).await
         })
         .await
+    }
+
+    /// Begin a batch's transaction and read what the batch will need of these chats and
+    /// update ids, for [`Service::handle_batch_from`]. Chats and ids the batch turns out not
+    /// to have cost a little reading; those it has beyond them are read when met.
+    pub async fn begin_batch(
+        &self,
+        chat_ids: Vec<i64>,
+        update_ids: Vec<i64>,
+    ) -> Result<BatchStart, ServiceError> {
+        Ok(self.start_batch(chat_ids, &update_ids).await?)
+    }
+
+    /// [`Service::handle_batch`] on a transaction begun ahead. When it fails in a way a
+    /// fresh attempt can get past (a conflict), the batch starts over as `handle_batch`.
+    pub async fn handle_batch_from(
+        &self,
+        start: BatchStart,
+        batch: &[Inbound],
+    ) -> Result<Vec<Outcome>, ServiceError> {
+        match self.apply_batch(start.tx, batch).await {
+            Ok(outcomes) => Ok(outcomes),
+            Err(e) if super::retryable(&e) && !e.is_unavailable() => {
+                tracing::debug!(error = %e, "batch begun ahead failed; starting over");
+                self.handle_batch(batch).await
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn start_batch(
+        &self,
+        mut chat_ids: Vec<i64>,
+        update_ids: &[i64],
+    ) -> Result<BatchStart, StoreError> {
+        chat_ids.sort_unstable();
+        chat_ids.dedup();
+        let mut tx = self.store.begin().await?;
+        let peek = tx.peek_batch(&chat_ids, update_ids).await?;
+        Ok(BatchStart {
+            tx: BatchTx::new(tx, peek, &chat_ids, update_ids),
+        })
+    }
+
+    /// Apply each event in turn, then write and commit.
+    async fn apply_batch(
+        &self,
+        mut tx: BatchTx,
+        batch: &[Inbound],
+    ) -> Result<Vec<Outcome>, StoreError> {
+        let mut outcomes = Vec::with_capacity(batch.len());
+        for inbound in batch {
+            // The span a single update gets at the edge, so logs read the same.
+            let span = tracing::info_span!(
+                "update",
+                id = inbound.update_id,
+                kind = inbound.incoming.event.kind_name(),
+                chat = %crate::telemetry::chat_tag(inbound.chat_id),
+            );
+            let outcome = self
+                .apply_in_batch(&mut tx, inbound)
+                .instrument(span)
+                .await?;
+            outcomes.push(outcome);
+        }
+        Box::new(tx).commit().await?;
+        Ok(outcomes)
     }
 
     async fn apply_in_batch(
@@ -112,9 +166,10 @@ pub(super) struct BatchTx {
     processed: HashSet<i64>,
     outbox: Vec<NewOutbox>,
     marks: Vec<ProcessedMark>,
-    /// The case lists of the batch's chats, read (all in one statement) the first time a
-    /// step asks for one: every `/start` shows the merchant's cases. `None` until then, and
-    /// again after a write that may change any chat's cases.
+    /// The case lists of the batch's chats (every `/start` and `/status` shows the
+    /// merchant's cases): read with the peek where the backend does, else (all in one
+    /// statement) the first time a step asks for one. `None` until then, and again after a
+    /// write that may change any chat's cases.
     cases: Option<HashMap<i64, Vec<CaseSummary>>>,
     /// Chats whose list in `cases` is out of date (a case was inserted since): their
     /// lists are read from the transaction.
@@ -126,6 +181,7 @@ impl BatchTx {
         let BatchPeek {
             processed,
             mut dialogues,
+            cases,
         } = peek;
         let chats = chat_ids
             .iter()
@@ -146,7 +202,7 @@ impl BatchTx {
             processed,
             outbox: Vec::new(),
             marks: Vec::new(),
-            cases: None,
+            cases,
             cases_changed: HashSet::new(),
         }
     }

@@ -10,6 +10,7 @@
 //! notification are committed together or not at all.
 
 mod batch;
+pub use batch::BatchStart;
 mod jobs;
 mod staff;
 

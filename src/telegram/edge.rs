@@ -15,11 +15,12 @@ use crate::telemetry::chat_tag;
 use chrono::Utc;
 use serde::de::IgnoredAny;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::future::Future;
 use std::sync::{Arc, Mutex};
 use teloxide::payloads::EditMessageReplyMarkup;
 use teloxide::prelude::*;
 use teloxide::types::{CallbackQueryId, ChatAction, MessageId, Update, UpdateKind};
-use tokio::sync::Notify;
+use tokio::sync::{Notify, Semaphore};
 use tracing::Instrument;
 
 /// The edge's own messages (in `conversation.ftl`).
@@ -39,6 +40,53 @@ pub struct Edge {
     pub schema: Schema,
     /// The chats told that the database is unavailable.
     pub busy: BusyNotices,
+    /// The press answers of group-committed batches still going out.
+    pub answers: PressAnswers,
+}
+
+/// Press answers in flight. Those of a polling batch go out while the next batch is fetched
+/// and applied: they change nothing stored (the spinner stops, the pressed message loses its
+/// buttons), and waiting for them kept the bot from asking Telegram for more (BENCHMARKS.md).
+/// At most [`PressAnswers::MAX`] are in flight, so a burst of presses cannot pile up
+/// requests and memory; a batch past that waits for slots. Shutdown waits for them.
+#[derive(Debug)]
+pub struct PressAnswers {
+    slots: Arc<Semaphore>,
+}
+
+impl Default for PressAnswers {
+    fn default() -> Self {
+        PressAnswers {
+            slots: Arc::new(Semaphore::new(Self::MAX)),
+        }
+    }
+}
+
+impl PressAnswers {
+    /// One full batch's worth: the answers of one batch go out while the next is applied.
+    pub const MAX: usize = 100;
+
+    /// Send `answer` in the background once a slot is free.
+    pub async fn spawn(&self, answer: impl Future<Output = ()> + Send + 'static) {
+        match self.slots.clone().acquire_owned().await {
+            Ok(slot) => {
+                tokio::spawn(async move {
+                    answer.await;
+                    drop(slot);
+                });
+            }
+            // Never closed; if it were, the answer goes out in line.
+            Err(_) => answer.await,
+        }
+    }
+
+    /// Wait until every answer in flight went out, or `within` passed.
+    pub async fn drain(&self, within: std::time::Duration) {
+        let all = self.slots.acquire_many(Self::MAX as u32);
+        if tokio::time::timeout(within, all).await.is_err() {
+            tracing::debug!("press answers still in flight at shutdown");
+        }
+    }
 }
 
 /// The chats told that we are busy (the database is unavailable), so that the retries of
@@ -156,6 +204,18 @@ impl Edge {
         self: &Arc<Self>,
         updates: &[Update],
     ) -> Result<Vec<Update>, ServiceError> {
+        // The transaction begins, and the batch's chats are read, while the updates are
+        // classified (when a merchant may be among them: only they are group-committed).
+        let early = updates
+            .iter()
+            .any(|u| u.chat().is_some_and(|c| c.is_private()))
+            .then(|| {
+                let chat_ids = updates.iter().filter_map(|u| u.chat()).map(|c| c.id.0);
+                let update_ids = updates.iter().map(|u| i64::from(u.id.0));
+                let (chat_ids, update_ids) = (chat_ids.collect(), update_ids.collect());
+                let service = self.service.clone();
+                tokio::spawn(async move { service.begin_batch(chat_ids, update_ids).await })
+            });
         let mut routes = Vec::with_capacity(updates.len());
         for update in updates {
             routes.push(classify(&self.schema, update.clone()).await);
@@ -197,9 +257,22 @@ impl Edge {
             }
         }
         if inbounds.is_empty() {
+            if let Some(early) = early {
+                // Rolled back as it is dropped.
+                drop(early.await);
+            }
             return Ok(rest);
         }
-        let outcomes = match self.service.handle_batch(&inbounds).await {
+        let applied = match early {
+            None => self.service.handle_batch(&inbounds).await,
+            Some(early) => match early.await {
+                Ok(Ok(start)) => self.service.handle_batch_from(start, &inbounds).await,
+                Ok(Err(e)) if e.is_unavailable() => Err(e),
+                // It could not begin (or panicked): the batch begins anew.
+                Ok(Err(_)) | Err(_) => self.service.handle_batch(&inbounds).await,
+            },
+        };
+        let outcomes = match applied {
             Ok(outcomes) => outcomes,
             Err(e) => {
                 if e.is_unavailable() {
@@ -215,16 +288,14 @@ impl Edge {
             }
         };
         self.wake.notify_one();
-        // Waited for (all at once), so that the requests in flight stay bounded by the batch.
-        let mut answers = tokio::task::JoinSet::new();
         for ((inbound, outcome), callback) in inbounds.iter().zip(outcomes).zip(presses) {
             self.busy.forget(inbound.chat_id);
             if let Some(cb) = callback {
                 let (edge, chat_id) = (self.clone(), inbound.chat_id);
-                answers.spawn(async move { edge.answer_press(chat_id, &cb, &outcome).await });
+                let answer = async move { edge.answer_press(chat_id, &cb, &outcome).await };
+                self.answers.spawn(answer).await;
             }
         }
-        answers.join_all().await;
         Ok(rest)
     }
 

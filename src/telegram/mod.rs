@@ -105,11 +105,12 @@ pub async fn run_until(
         wake: wake.clone(),
         schema: schema::schema(),
         busy: Default::default(),
+        answers: Default::default(),
     });
 
     let ingress = match &bot_settings.webhook {
         Some(hook) => webhook::run(
-            edge,
+            edge.clone(),
             raw,
             hook.url.clone(),
             hook.secret.expose(),
@@ -119,10 +120,11 @@ pub async fn run_until(
         .await
         .map_err(TelegramError::from),
         None => {
-            polling::run(edge, raw, stop.clone()).await;
+            polling::run(edge.clone(), raw, stop.clone()).await;
             Ok(())
         }
     };
+    edge.answers.drain(std::time::Duration::from_secs(5)).await;
     let _ = job_loop.await;
     // Let the sender deliver what is due, then stop.
     wake.notify_one();
