@@ -15,12 +15,12 @@ use posdesk::{console, ops, store, telemetry};
 #[global_allocator]
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
-/// jemalloc's settings: two arenas (one per core of the machine the bot is sized for, not
-/// jemalloc's four per core), and freed pages returned to the system within a second, so
-/// that the resident size follows the load down.
+/// jemalloc's settings: one arena (the bot's hot path is one task at a time; jemalloc's
+/// default of four per core cost resident memory, not speed), and freed pages returned to
+/// the system within half a second, so that the resident size follows the load down.
 #[allow(non_upper_case_globals)]
 #[export_name = "_rjem_malloc_conf"]
-pub static malloc_conf: &[u8] = b"narenas:2,dirty_decay_ms:1000,muzzy_decay_ms:0\0";
+pub static malloc_conf: &[u8] = b"narenas:1,dirty_decay_ms:500,muzzy_decay_ms:0\0";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
