@@ -4,9 +4,11 @@
 //! Applying updates one transaction each costs a BEGIN, a COMMIT and a round trip per
 //! statement for every update; on SQLite, with one writer, that serial path capped the bot at
 //! about 1,400 updates/s (issue #6, BENCHMARKS.md). Here the batch's processed ids and
-//! dialogues are read in two statements, each update runs the same step as
-//! [`Service::handle`] against [`BatchTx`], and the writes every update makes (its dialogue,
-//! its replies, its processed mark) are written together before the commit. The result is
+//! dialogues are read up front (on SQLite in one statement, with the chats' case lists; the
+//! edge begins this while it classifies the updates, [`Service::begin_batch`]), each update
+//! runs the same step as [`Service::handle`] against [`BatchTx`], and the writes every
+//! update makes (its dialogue, its replies, its processed mark) are written together before
+//! the commit. The result is
 //! the one applying the updates one by one would give: each chat's updates are applied in
 //! order, each on the dialogue the previous one left.
 //!

@@ -433,7 +433,7 @@ impl Edge {
         if let Some(text) = notice {
             answer = answer.text(text);
         }
-        // Both at once: the chat's next update waits for them.
+        // Both at once: on the per-update path the chat's next update waits for them.
         let clear = async {
             match cb.message_id {
                 Some(message_id) => {
