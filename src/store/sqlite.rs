@@ -333,11 +333,7 @@ impl Store for SqliteStore {
         // Ids are sent in chunks below SQLite's limit of bound parameters.
         for chunk in ids.chunks(ROWS_PER_STATEMENT) {
             let mut query = QueryBuilder::<Sqlite>::new("DELETE FROM outbox WHERE id IN (");
-            let mut list = query.separated(", ");
-            for id in chunk {
-                list.push_bind(*id);
-            }
-            query.push(")");
+            push_ids(&mut query, chunk);
             query.build().execute(&self.pool).await?;
         }
         Ok(())
@@ -605,19 +601,12 @@ impl Tx for SqliteTx {
         let mut case_order: HashMap<String, (i64, i64)> = HashMap::new();
         for i in 0..update_chunks.len().max(chat_chunks.len()) {
             let mut query = QueryBuilder::<Sqlite>::new("");
-            let in_list = |query: &mut QueryBuilder<'_, Sqlite>, ids: &[i64]| {
-                let mut list = query.separated(", ");
-                for id in ids {
-                    list.push_bind(*id);
-                }
-                query.push(")");
-            };
             if let Some(chunk) = update_chunks.get(i) {
                 query.push(
                     "SELECT 0, update_id, NULL, NULL, NULL, NULL, NULL, NULL \
                      FROM processed_updates WHERE update_id IN (",
                 );
-                in_list(&mut query, chunk);
+                push_ids(&mut query, chunk);
             }
             if let Some(chunk) = chat_chunks.get(i) {
                 if update_chunks.get(i).is_some() {
@@ -627,12 +616,12 @@ impl Tx for SqliteTx {
                     "SELECT 1, chat_id, state, NULL, NULL, schema_version, row_version, \
                      updated_at FROM dialogues WHERE chat_id IN (",
                 );
-                in_list(&mut query, chunk);
+                push_ids(&mut query, chunk);
                 query.push(
                     " UNION ALL SELECT 2, chat_id, case_ref, kind, status, created_at, due_at, id \
                      FROM cases WHERE chat_id IN (",
                 );
-                in_list(&mut query, chunk);
+                push_ids(&mut query, chunk);
             }
             let rows: Vec<PeekRow> = query.build_query_as().fetch_all(&mut *self.tx).await?;
             for row in rows {
@@ -816,11 +805,8 @@ impl Tx for SqliteTx {
                 "SELECT chat_id, case_ref, kind, status, created_at, due_at FROM cases \
                  WHERE chat_id IN (",
             );
-            let mut list = query.separated(", ");
-            for id in chunk {
-                list.push_bind(*id);
-            }
-            query.push(") ORDER BY chat_id, created_at DESC, id DESC");
+            push_ids(&mut query, chunk);
+            query.push(" ORDER BY chat_id, created_at DESC, id DESC");
             let rows: Vec<(i64, String, String, String, i64, i64)> =
                 query.build_query_as().fetch_all(&mut *self.tx).await?;
             for (chat_id, case_ref, kind, status, created_at, due_at) in rows {
@@ -1411,6 +1397,15 @@ fn parse_json(text: &str, what: &str, owner: &str) -> Result<serde_json::Value, 
 fn parse_status(status: &str, case_ref: &str) -> Result<CaseStatus, StoreError> {
     CaseStatus::parse(status)
         .ok_or_else(|| StoreError::Corrupt(format!("case {case_ref}: unknown status")))
+}
+
+/// Bind `ids` as the list of an `IN (` already pushed, and close it.
+fn push_ids(query: &mut QueryBuilder<'_, Sqlite>, ids: &[i64]) {
+    let mut list = query.separated(", ");
+    for id in ids {
+        list.push_bind(*id);
+    }
+    query.push(")");
 }
 
 /// A row of the batch peek: (part, id, text, text, text, integer, integer, integer).
