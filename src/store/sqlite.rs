@@ -597,8 +597,6 @@ impl Tx for SqliteTx {
         };
         let update_chunks: Vec<&[i64]> = update_ids.chunks(ROWS_PER_STATEMENT).collect();
         let chat_chunks: Vec<&[i64]> = chat_ids.chunks(ROWS_PER_STATEMENT).collect();
-        // (created_at, id) of each case read, to order each chat's list newest first.
-        let mut case_order: HashMap<String, (i64, i64)> = HashMap::new();
         for i in 0..update_chunks.len().max(chat_chunks.len()) {
             let mut query = QueryBuilder::<Sqlite>::new("");
             if let Some(chunk) = update_chunks.get(i) {
@@ -623,14 +621,11 @@ impl Tx for SqliteTx {
                 );
                 push_ids(&mut query, chunk);
             }
+            // Each chat's cases newest first (created_at, then id), as `cases_of_chat`.
+            query.push(" ORDER BY 1, 2, 6 DESC, 8 DESC");
             let rows: Vec<PeekRow> = query.build_query_as().fetch_all(&mut *self.tx).await?;
             for row in rows {
-                peek_row(&mut peek, &mut case_order, row)?;
-            }
-        }
-        if let Some(cases) = &mut peek.cases {
-            for list in cases.values_mut() {
-                list.sort_by_key(|c| std::cmp::Reverse(case_order.get(&c.case_ref).copied()));
+                peek_row(&mut peek, row)?;
             }
         }
         Ok(peek)
@@ -1421,11 +1416,7 @@ type PeekRow = (
 );
 
 /// File one row of the batch peek (see `peek_batch`).
-fn peek_row(
-    peek: &mut BatchPeek,
-    case_order: &mut HashMap<String, (i64, i64)>,
-    row: PeekRow,
-) -> Result<(), StoreError> {
+fn peek_row(peek: &mut BatchPeek, row: PeekRow) -> Result<(), StoreError> {
     let missing = || StoreError::Corrupt("a batch peek row has a NULL column".into());
     match row {
         (0, update_id, ..) => {
@@ -1443,17 +1434,7 @@ fn peek_row(
             };
             peek.dialogues.insert(chat_id, dialogue);
         }
-        (
-            2,
-            chat_id,
-            Some(case_ref),
-            Some(kind),
-            Some(status),
-            Some(created),
-            Some(due),
-            Some(id),
-        ) => {
-            case_order.insert(case_ref.clone(), (created, id));
+        (2, chat_id, Some(case_ref), Some(kind), Some(status), Some(created), Some(due), _) => {
             let summary = case_summary(case_ref, kind, &status, created, due)?;
             if let Some(cases) = &mut peek.cases {
                 cases.entry(chat_id).or_default().push(summary);
