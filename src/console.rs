@@ -109,6 +109,7 @@ pub fn parse_line(line: &str, buttons: &[String]) -> Event {
             kind: FileKind::Document,
             mime: Some(rest[1].to_string()),
             size: rest.get(2).and_then(|s| s.parse().ok()),
+            caption: None,
         }]),
         "/contact" if !rest.is_empty() => Event::Contact {
             phone: rest.join(""),

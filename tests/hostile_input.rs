@@ -670,6 +670,7 @@ fn doc(file_id: &str, mime: Option<&str>, size: Option<u64>) -> Upload {
         kind: FileKind::Document,
         mime: mime.map(str::to_string),
         size,
+        caption: None,
     }
 }
 

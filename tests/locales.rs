@@ -215,3 +215,105 @@ fn list_items_stay_together_and_paragraphs_are_spaced() {
     assert!(lines[2].ends_with('1') && lines[3].ends_with('2'), "{text}");
     assert_eq!(lines[4], "");
 }
+
+/// The variables a message's text uses (`$name`), with those of the messages it refers to
+/// (which are formatted with the same arguments).
+fn variables(locale: Locale, id: &str) -> std::collections::BTreeSet<String> {
+    use fluent_syntax::ast::{Entry, Expression, InlineExpression, Pattern, PatternElement};
+    fn walk_inline(
+        e: &InlineExpression<&str>,
+        out: &mut std::collections::BTreeSet<String>,
+        refs: &mut Vec<String>,
+    ) {
+        match e {
+            InlineExpression::VariableReference { id } => {
+                out.insert(id.name.to_string());
+            }
+            InlineExpression::MessageReference { id, .. } => refs.push(id.name.to_string()),
+            InlineExpression::FunctionReference { arguments, .. } => {
+                for a in &arguments.positional {
+                    walk_inline(a, out, refs);
+                }
+                for a in &arguments.named {
+                    walk_inline(&a.value, out, refs);
+                }
+            }
+            InlineExpression::Placeable { expression } => walk_expr(expression, out, refs),
+            _ => {}
+        }
+    }
+    fn walk_expr(
+        e: &Expression<&str>,
+        out: &mut std::collections::BTreeSet<String>,
+        refs: &mut Vec<String>,
+    ) {
+        match e {
+            Expression::Inline(i) => walk_inline(i, out, refs),
+            Expression::Select { selector, variants } => {
+                walk_inline(selector, out, refs);
+                for v in variants {
+                    walk_pattern(&v.value, out, refs);
+                }
+            }
+        }
+    }
+    fn walk_pattern(
+        p: &Pattern<&str>,
+        out: &mut std::collections::BTreeSet<String>,
+        refs: &mut Vec<String>,
+    ) {
+        for el in &p.elements {
+            if let PatternElement::Placeable { expression } = el {
+                walk_expr(expression, out, refs);
+            }
+        }
+    }
+    let mut out = std::collections::BTreeSet::new();
+    let mut pending = vec![id.to_string()];
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(id) = pending.pop() {
+        if !seen.insert(id.clone()) {
+            continue;
+        }
+        for (_, source) in posdesk::i18n::sources(locale) {
+            let resource = fluent_syntax::parser::parse(*source).expect("parses");
+            for entry in &resource.body {
+                if let Entry::Message(m) = entry {
+                    if m.id.name == id {
+                        if let Some(value) = &m.value {
+                            walk_pattern(value, &mut out, &mut pending);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A Fluent formatting error is a defect: every message formats cleanly in both locales
+/// given the variables its text uses, and both locales' texts use the same variables (so
+/// the code, which passes one set of arguments, serves both).
+#[test]
+fn every_message_formats_without_errors_in_both_locales() {
+    let l10n = Localizer::global();
+    let mut problems = Vec::new();
+    for id in defined_ids(Locale::ZhCn) {
+        let zh = variables(Locale::ZhCn, &id);
+        let en = variables(Locale::En, &id);
+        if zh != en {
+            problems.push(format!("{id}: zh-CN uses {zh:?}, en uses {en:?}"));
+        }
+        for locale in Locale::ALL {
+            let mut msg = Msg::new(id.clone());
+            for var in variables(locale, &id) {
+                msg = msg.with(&var, "1");
+            }
+            problems.extend(l10n.problems(locale, &msg));
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+    // Without an argument its text uses, a message is a formatting problem.
+    let missing = l10n.problems(Locale::ZhCn, &Msg::new("staff-type-question"));
+    assert!(!missing.is_empty());
+}

@@ -529,6 +529,7 @@ async fn leases_digest_reminders_and_retention_follow_the_clock(db: &TestDb) {
             STAFF,
             ALICE,
             &posdesk::review::StaffAction::Claim.encode(&a),
+            None,
             t0,
         )
         .await
@@ -573,6 +574,7 @@ async fn leases_digest_reminders_and_retention_follow_the_clock(db: &TestDb) {
             STAFF,
             BOB,
             &posdesk::review::StaffAction::Claim.encode(&b),
+            None,
             t0,
         )
         .await
@@ -583,6 +585,7 @@ async fn leases_digest_reminders_and_retention_follow_the_clock(db: &TestDb) {
             STAFF,
             BOB,
             &posdesk::review::StaffAction::Approve.encode(&b),
+            None,
             t0,
         )
         .await

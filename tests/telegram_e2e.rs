@@ -544,6 +544,10 @@ async fn a_panic_in_one_update_is_contained() {
         bot: bot.clone(),
         wake: Arc::new(tokio::sync::Notify::new()),
         schema: panicking,
+        me: schema::Me {
+            id: FakeTelegram::BOT_ID as u64,
+            username: "posdesk_test_bot".into(),
+        },
         busy: Default::default(),
         answers: Default::default(),
     });

@@ -15,6 +15,7 @@ staff-card-status = Status: { $status ->
     }
 staff-card-files = Files: { $count }
 staff-card-answer = Merchant's answer: { $text }
+staff-card-answers-omitted = ({ $count } earlier answers left out; each is in full in its "merchant answered" message)
 staff-files-caption = Files of { $ref }
 
 staff-btn-claim = 🙋 Claim
@@ -57,6 +58,7 @@ staff-refused-not-claimed = Claim the case first
 staff-refused-decided = This case is already decided ({ $status })
 staff-refused-status = Not possible in its current status ({ $status })
 staff-refused-no-case = No such case
+staff-anonymous = This message was sent as the group (an anonymous admin), so I can't tell which reviewer sent it and did nothing with it. Turn off "Remain Anonymous" in the group's admin settings and send it again.
 
 staff-queue-header = <b>Open cases ({ $count })</b>, oldest first:
 staff-queue-empty = The queue is empty 🎉
@@ -82,7 +84,8 @@ staff-digest-header = ⚠️ <b>Overdue cases today ({ $count })</b>:
 staff-help =
     Staff commands:
     /queue open cases (oldest first, overdue marked ⚠️)
-    /case REF one case
+    /case REF post the case's card again, with its buttons
     /mine cases you hold
     /stats queue statistics
     Buttons on a case card: claim, approve, reject, ask for more, note, release.
+    Without the card: /claim REF, /approve REF, /reject REF, /ask REF, /note REF, /release REF.

@@ -15,6 +15,7 @@ staff-card-status = 状态：{ $status ->
     }
 staff-card-files = 附件：{ $count } 个
 staff-card-answer = 商户补充：{ $text }
+staff-card-answers-omitted = （较早的 { $count } 条补充略，全文见当时的“商户回复了”消息）
 staff-files-caption = { $ref } 的附件
 
 staff-btn-claim = 🙋 认领
@@ -57,6 +58,7 @@ staff-refused-not-claimed = 请先认领这个案件
 staff-refused-decided = 案件已处理完（{ $status }）
 staff-refused-status = 当前状态（{ $status }）不能这样操作
 staff-refused-no-case = 找不到这个案件
+staff-anonymous = 这条消息是以群组身份（匿名管理员）发的，我分不出是哪位审核人员，所以没有处理。请在群组设置里关掉“保持匿名”（Remain Anonymous），再发一次。
 
 staff-queue-header = <b>待处理案件（{ $count }）</b>，最早的在前：
 staff-queue-empty = 队列是空的 🎉
@@ -82,7 +84,8 @@ staff-digest-header = ⚠️ <b>今日超时案件（{ $count }）</b>：
 staff-help =
     审核命令：
     /queue 待处理案件（最早的在前，超时标 ⚠️）
-    /case 编号 查看一个案件
+    /case 编号 重新发出这个案件的卡片（带按钮）
     /mine 我认领的案件
     /stats 队列统计
     在案件卡片上点按钮：认领、通过、驳回、要求补充、备注、释放。
+    找不到卡片时也可以直接发：/claim 编号、/approve 编号、/reject 编号、/ask 编号、/note 编号、/release 编号。

@@ -26,12 +26,21 @@ impl Incoming {
     /// anything typed. They carry no meaning for us, and a NUL would make the whole update
     /// unstorable on PostgreSQL (`jsonb` refuses it), blocking the chat.
     pub fn sanitized(mut self) -> Self {
-        if let Event::Text(text) | Event::Edited(Some(text)) | Event::Contact { phone: text } =
-            &mut self.event
-        {
+        let clean = |text: &mut String| {
             if text.chars().any(is_stray_control) {
                 *text = strip_controls(text);
             }
+        };
+        match &mut self.event {
+            Event::Text(text) | Event::Edited(Some(text)) | Event::Contact { phone: text } => {
+                clean(text)
+            }
+            Event::Files(uploads) => uploads
+                .iter_mut()
+                .filter_map(|u| u.caption.as_mut())
+                .for_each(clean),
+            Event::AlbumPart { upload, .. } => upload.caption.iter_mut().for_each(clean),
+            _ => {}
         }
         self
     }
@@ -96,6 +105,9 @@ pub struct Upload {
     pub mime: Option<String>,
     /// Size in bytes, when known.
     pub size: Option<u64>,
+    /// What was typed with it (Telegram's caption): the text of the photo or document, for
+    /// instance an answer to a reviewer's question.
+    pub caption: Option<String>,
 }
 
 impl Upload {
@@ -105,6 +117,7 @@ impl Upload {
             kind: super::FileKind::Photo,
             mime: None,
             size: None,
+            caption: None,
         }
     }
 }

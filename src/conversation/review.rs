@@ -96,7 +96,15 @@ impl Turn<'_, '_> {
         if files.is_empty() {
             return self.show(problems);
         }
-        self.send_answer(None, files, album);
+        // A caption is the text of its photo or document.
+        let captions: Vec<&str> = uploads
+            .iter()
+            .filter_map(|u| u.caption.as_deref())
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .collect();
+        let text = (!captions.is_empty()).then(|| captions.join("\n"));
+        self.send_answer(text, files, album);
     }
 
     fn send_answer(

@@ -400,6 +400,7 @@ fn documents_are_checked_for_type_and_size() {
         kind: FileKind::Document,
         mime: Some(mime.into()),
         size: Some(size),
+        caption: None,
     };
     let fx = c.send(Event::Files(vec![doc("application/zip", 10)]));
     assert!(says(&fx, m::FILE_TYPE_REFUSED));

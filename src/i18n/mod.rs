@@ -95,12 +95,31 @@ impl Localizer {
         join_parts(parts, |m| self.render_html(locale, m))
     }
 
-    /// A missing id renders as the id itself (and is logged), so a merchant always gets a
-    /// reply; tests make sure that never happens.
+    /// The formatting problems of `msg` in `locale` (none when it renders cleanly): an
+    /// argument the text uses and `msg` lacks, a missing message. For the tests.
+    pub fn problems(&self, locale: Locale, msg: &Msg) -> Vec<String> {
+        let mut problems = Vec::new();
+        self.format(locale, msg, false, &mut problems);
+        problems
+    }
+
+    /// A missing id renders as the id itself, and a missing argument as its name, so a
+    /// merchant always gets a reply; both are logged and recorded ([`format_errors`]), and
+    /// the tests make sure that never happens.
     fn render_with(&self, locale: Locale, msg: &Msg, html: bool) -> String {
+        let mut problems = Vec::new();
+        let text = self.format(locale, msg, html, &mut problems);
+        if !problems.is_empty() {
+            tracing::error!(id = %msg.id, %locale, ?problems, "Fluent formatting problem");
+            record_format_error(format!("{locale} {}: {problems:?}", msg.id));
+        }
+        text
+    }
+
+    fn format(&self, locale: Locale, msg: &Msg, html: bool, problems: &mut Vec<String>) -> String {
         let bundle = self.bundle(locale);
         let Some(pattern) = bundle.get_message(&msg.id).and_then(|m| m.value()) else {
-            tracing::error!(id = %msg.id, %locale, "missing Fluent message");
+            problems.push(format!("missing message {}", msg.id));
             return msg.id.clone();
         };
         let mut args = FluentArgs::with_capacity(msg.args.len());
@@ -109,15 +128,13 @@ impl Localizer {
                 Arg::Str(s) if html => FluentValue::from(escape_html(s)),
                 Arg::Str(s) => FluentValue::from(s.as_str()),
                 Arg::Num(n) => FluentValue::from(*n),
-                Arg::Msg(inner) => FluentValue::from(self.render_with(locale, inner, html)),
+                Arg::Msg(inner) => FluentValue::from(self.format(locale, inner, html, problems)),
             };
             args.set(name.as_str(), value);
         }
         let mut errors = Vec::new();
         let text = bundle.format_pattern(pattern, Some(&args), &mut errors);
-        if !errors.is_empty() {
-            tracing::warn!(id = %msg.id, %locale, ?errors, "Fluent formatting problem");
-        }
+        problems.extend(errors.iter().map(|e| format!("{}: {e:?}", msg.id)));
         text.into_owned()
     }
 
@@ -125,6 +142,29 @@ impl Localizer {
     pub fn render_all(&self, locale: Locale, parts: &[Msg]) -> String {
         join_parts(parts, |m| self.render(locale, m))
     }
+}
+
+/// The formatting problems met by this process (a message rendered without an argument it
+/// uses, a reference to a missing message), at most [`MAX_RECORDED`]: each is a defect, and
+/// the tests fail on any (see [`format_errors`]).
+static FORMAT_ERRORS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+const MAX_RECORDED: usize = 100;
+
+fn record_format_error(problem: String) {
+    let mut errors = FORMAT_ERRORS.lock().unwrap_or_else(|p| p.into_inner());
+    if errors.len() < MAX_RECORDED {
+        errors.push(problem);
+    }
+}
+
+/// The Fluent formatting problems this process has met so far, as `"<locale> <id>: <errors>"`.
+/// Rendering never fails (the merchant always gets a text), so the tests look here: any
+/// entry is a test failure.
+pub fn format_errors() -> Vec<String> {
+    FORMAT_ERRORS
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone()
 }
 
 /// Paragraphs are separated by a blank line, except that consecutive list items (messages

@@ -114,8 +114,11 @@ pub fn parse_staff_callback(data: &str) -> Option<(StaffAction, String)> {
 pub enum StaffCommand {
     /// Open cases, oldest first, overdue marked.
     Queue,
-    /// One case's card.
+    /// One case's card, posted anew with the buttons its status offers.
     Case(String),
+    /// A button's action on a case named by its reference (`/claim UB-7K3QF9`), for when
+    /// its card is out of reach: the same rules and the same checks as the press.
+    Act(StaffAction, String),
     Stats,
     /// Cases I hold.
     Mine,
@@ -130,10 +133,22 @@ pub fn parse_staff_command(text: &str) -> Option<StaffCommand> {
     let name = words.next()?.split('@').next()?.to_ascii_lowercase();
     Some(match name.as_str() {
         "queue" => StaffCommand::Queue,
-        "case" => match words.next().and_then(|r| CaseRef::parse(r).ok()) {
-            Some(r) => StaffCommand::Case(r.as_str().to_string()),
-            None => StaffCommand::Help,
-        },
+        "case" | "claim" | "approve" | "reject" | "ask" | "note" | "release" => {
+            let Some(case_ref) = words.next().and_then(|r| CaseRef::parse(r).ok()) else {
+                return Some(StaffCommand::Help);
+            };
+            let case_ref = case_ref.as_str().to_string();
+            let action = match name.as_str() {
+                "claim" => StaffAction::Claim,
+                "approve" => StaffAction::Approve,
+                "reject" => StaffAction::RejectMenu,
+                "ask" => StaffAction::AskMore,
+                "note" => StaffAction::Note,
+                "release" => StaffAction::Release,
+                _ => return Some(StaffCommand::Case(case_ref)),
+            };
+            StaffCommand::Act(action, case_ref)
+        }
         "stats" => StaffCommand::Stats,
         "mine" => StaffCommand::Mine,
         _ => StaffCommand::Help,
@@ -200,6 +215,18 @@ mod tests {
             Some(StaffCommand::Case("UB-7K3QF9".into()))
         );
         assert_eq!(parse_staff_command("/case"), Some(StaffCommand::Help));
+        assert_eq!(
+            parse_staff_command("/claim@posdesk_bot ub-7k3qf9"),
+            Some(StaffCommand::Act(StaffAction::Claim, "UB-7K3QF9".into()))
+        );
+        assert_eq!(
+            parse_staff_command("/reject UB-7K3QF9"),
+            Some(StaffCommand::Act(
+                StaffAction::RejectMenu,
+                "UB-7K3QF9".into()
+            ))
+        );
+        assert_eq!(parse_staff_command("/approve"), Some(StaffCommand::Help));
         assert_eq!(parse_staff_command("/mine"), Some(StaffCommand::Mine));
         assert_eq!(parse_staff_command("/frob"), Some(StaffCommand::Help));
         assert_eq!(parse_staff_command("hello"), None);

@@ -4,6 +4,7 @@
 
 use super::action::{RejectReason, StaffAction};
 use crate::conversation::CaseNotice;
+use crate::i18n::Msg;
 use crate::store::{CaseRecord, CaseStatus, ClaimUpdate, StatusChange};
 use chrono::{DateTime, Utc};
 
@@ -32,6 +33,18 @@ impl Refusal {
             Refusal::Decided(_) => "staff-refused-decided",
             Refusal::WrongStatus(_) => "staff-refused-status",
             Refusal::NoSuchCase => "staff-refused-no-case",
+        }
+    }
+
+    /// The refusal as the staff message says it, with the holder or status it names.
+    pub fn message(&self) -> Msg {
+        let msg = Msg::new(self.message_id());
+        match self {
+            Refusal::HeldBy(holder) => msg.with("holder", holder.to_string()),
+            Refusal::Decided(status) | Refusal::WrongStatus(status) => {
+                msg.with("status", status.as_str())
+            }
+            _ => msg,
         }
     }
 }
@@ -81,6 +94,13 @@ impl PendingInput {
         ]
         .into_iter()
         .find(|p| p.code() == code)
+    }
+
+    /// The prompt for `user` to type the text for `case_ref`.
+    pub fn prompt(self, case_ref: &str, user: i64) -> Msg {
+        Msg::new(self.prompt_id())
+            .with("ref", case_ref)
+            .with("who", super::reviewer_tag(Some(user)))
     }
 
     /// The prompt shown to the reviewer.

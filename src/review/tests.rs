@@ -153,10 +153,19 @@ fn authorisation_needs_the_staff_chat_and_a_reviewer() {
         locale: crate::i18n::Locale::ZhCn,
         lease: chrono::Duration::hours(4),
     };
-    assert!(cfg.authorize(-100, 7).is_ok());
-    assert_eq!(cfg.authorize(-100, 9), Err(Refusal::NotReviewer));
-    assert_eq!(cfg.authorize(-200, 7), Err(Refusal::NotReviewer));
-    assert_eq!(cfg.authorize(7, 7), Err(Refusal::NotReviewer));
+    assert!(cfg.authorize(Some(-100), -100, 7).is_ok());
+    assert_eq!(
+        cfg.authorize(Some(-100), -100, 9),
+        Err(Refusal::NotReviewer)
+    );
+    assert_eq!(
+        cfg.authorize(Some(-100), -200, 7),
+        Err(Refusal::NotReviewer)
+    );
+    assert_eq!(cfg.authorize(Some(-100), 7, 7), Err(Refusal::NotReviewer));
+    // Upgraded to a supergroup: the new id is the staff group too.
+    assert!(cfg.authorize(Some(-1_000_100), -1_000_100, 7).is_ok());
+    assert!(cfg.authorize(Some(-1_000_100), -100, 7).is_ok());
 }
 
 #[test]

@@ -469,6 +469,15 @@ impl Tx for BatchTx {
         self.inner.staff_card(case_ref).await
     }
 
+    async fn follow_chat_migration(
+        &mut self,
+        from: i64,
+        to: i64,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.inner.follow_chat_migration(from, to, at).await
+    }
+
     async fn set_pending_input(
         &mut self,
         user_id: i64,

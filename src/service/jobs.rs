@@ -7,6 +7,9 @@ use super::{Inbound, Service, ServiceError, StaffEvent};
 use crate::conversation::{Event, Incoming};
 use chrono::{DateTime, Duration, Timelike, Utc};
 
+/// The daily digest's job name (`job_runs.job`).
+pub const DIGEST_JOB: &str = "overdue-digest";
+
 /// When the periodic jobs act.
 #[derive(Debug, Clone, Copy)]
 pub struct JobSettings {
@@ -63,7 +66,7 @@ impl Service {
                     by: None,
                     what: super::staff::Change::LeaseExpired,
                 };
-                for row in self.staff_rows(&event, now) {
+                for row in self.staff_rows(&event, None, now) {
                     tx.enqueue(&row).await?;
                 }
             }
@@ -122,15 +125,17 @@ impl Service {
         let overdue = self.overdue(now).await?;
         self.retrying(|| async {
             let mut tx = self.store.begin().await?;
-            if !tx.claim_job("overdue-digest", &period, now).await? {
+            if !tx.claim_job(DIGEST_JOB, &period, now).await? {
                 return Ok(false);
             }
             if !overdue.is_empty() {
                 let event = StaffEvent::Digest {
                     overdue: overdue.clone(),
                     now,
+                    job: DIGEST_JOB,
+                    period: period.clone(),
                 };
-                for row in self.staff_rows(&event, now) {
+                for row in self.staff_rows(&event, None, now) {
                     tx.enqueue(&row).await?;
                 }
             }

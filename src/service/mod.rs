@@ -15,7 +15,7 @@ mod jobs;
 mod staff;
 
 pub use jobs::{JobReport, JobSettings};
-pub use staff::{Change, StaffEvent, StaffListing};
+pub use staff::{Change, StaffEvent, StaffListing, StaffTarget};
 
 use crate::conversation::{
     self, needs, reset_notice, CaseLine, Ctx, Dialogue, Effect, Facts, Incoming, Need, Submission,
@@ -23,7 +23,7 @@ use crate::conversation::{
 };
 use crate::domain::CaseKind;
 use crate::i18n::Locale;
-use crate::review::StaffConfig;
+use crate::review::{StaffChat, StaffConfig};
 use crate::store::{
     CaseStatus, ClaimUpdate, InsertOutcome, NewCase, NewDialogue, NewOutbox, StatusChange, Store,
     StoreError, StoredDialogue, Tx,
@@ -73,8 +73,8 @@ pub trait OutboxRenderer: Send + Sync {
         now: DateTime<Utc>,
     ) -> Vec<NewOutbox>;
 
-    /// Rows for the staff group.
-    fn staff(&self, _event: &StaffEvent, _now: DateTime<Utc>) -> Vec<NewOutbox> {
+    /// Rows for the staff group, sent to `to`.
+    fn staff(&self, _event: &StaffEvent, _to: StaffTarget, _now: DateTime<Utc>) -> Vec<NewOutbox> {
         Vec::new()
     }
 }
@@ -103,6 +103,8 @@ pub struct Service {
     holidays: Arc<Vec<NaiveDate>>,
     outbox: Option<Arc<dyn OutboxRenderer>>,
     staff: Option<Arc<StaffConfig>>,
+    /// The staff group's id as it is now (shared by clones, and with the outbox sender).
+    staff_chat: Option<StaffChat>,
 }
 
 impl Service {
@@ -113,6 +115,7 @@ impl Service {
             holidays: Arc::new(holidays),
             outbox: None,
             staff: None,
+            staff_chat: None,
         }
     }
 
@@ -124,8 +127,75 @@ impl Service {
 
     /// Enable the staff side: cases are posted to this group, these reviewers may act.
     pub fn with_staff(mut self, staff: StaffConfig) -> Self {
+        self.staff_chat = Some(StaffChat::new(staff.chat_id));
         self.staff = Some(Arc::new(staff));
         self
+    }
+
+    /// The staff group's chat id as it is now (see [`StaffChat`]), shared with whatever
+    /// else sends to it.
+    pub fn staff_chat(&self) -> Option<&StaffChat> {
+        self.staff_chat.as_ref()
+    }
+
+    /// The staff group's chat id now (`None` without a staff side).
+    pub fn staff_chat_id(&self) -> Option<i64> {
+        self.staff_chat.as_ref().map(StaffChat::current)
+    }
+
+    /// Whether `chat_id` is the staff group: the configured id, or the supergroup it was
+    /// upgraded to.
+    pub fn is_staff_chat(&self, chat_id: i64) -> bool {
+        self.staff_chat.as_ref().is_some_and(|s| s.is(chat_id))
+    }
+
+    /// Telegram upgraded group `from` to supergroup `to`: remembered in the database (so
+    /// that a restart, and another instance, follow it too), the rows still waiting for
+    /// `from` go to `to`, and the staff group, if it was that one, is followed.
+    pub async fn follow_migration(
+        &self,
+        from: i64,
+        to: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(), ServiceError> {
+        self.retrying(|| async {
+            let mut tx = self.store.begin().await?;
+            tx.follow_chat_migration(from, to, now).await?;
+            tx.commit().await
+        })
+        .await?;
+        if let Some(staff) = &self.staff_chat {
+            staff.follow(from, to);
+        }
+        Ok(())
+    }
+
+    /// At start: follow the staff group's upgrade to a supergroup, if one was recorded.
+    pub async fn resume_staff_chat(&self) -> Result<(), ServiceError> {
+        if let Some(staff) = &self.staff_chat {
+            let from = staff.current();
+            if let Some(to) = self.store.chat_migrated_to(from).await? {
+                staff.follow(from, to);
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether `chat_id`, not known as the staff group here, is what the staff group was
+    /// upgraded to (learnt by another instance, or before a restart): then it is followed
+    /// from now on. Reads the database only for a group that is not the staff group.
+    pub async fn staff_upgraded_to(&self, chat_id: i64) -> Result<bool, ServiceError> {
+        let Some(staff) = &self.staff_chat else {
+            return Ok(false);
+        };
+        if staff.is(chat_id) {
+            return Ok(true);
+        }
+        let current = staff.current();
+        match self.store.chat_migrated_to(current).await? {
+            Some(to) if to == chat_id => Ok(staff.follow(current, to)),
+            _ => Ok(false),
+        }
     }
 
     pub fn default_locale(&self) -> Locale {
@@ -289,7 +359,7 @@ impl Service {
                 tx.enqueue(&item).await?;
             }
             for event in &staff_events {
-                for item in renderer.staff(event, now) {
+                for item in self.staff_rows(event, None, now) {
                     tx.enqueue(&item).await?;
                 }
             }

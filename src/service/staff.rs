@@ -48,8 +48,13 @@ pub enum StaffEvent {
         text: Option<String>,
         files: Vec<serde_json::Value>,
     },
-    /// Show the reject reasons on a case's card, or its normal buttons again.
-    Buttons { case: CaseRecord, reject_menu: bool },
+    /// Show the reject reasons on a case's card, or its normal buttons again. `fresh`: on
+    /// a card posted anew (the reviewer acted by command, the old card may be out of sight).
+    Buttons {
+        case: CaseRecord,
+        reject_menu: bool,
+        fresh: bool,
+    },
     /// A reviewer is asked to type a question, a reason or a note.
     AwaitText {
         case_ref: String,
@@ -58,13 +63,60 @@ pub enum StaffEvent {
     },
     /// A refusal said in the group (for typed input and commands; presses get a toast).
     Refused { user: i64, refusal: Refusal },
+    /// A short answer to a reviewer's command, said in the group (what a press gets as its
+    /// toast), or a word about input that could not be taken (an anonymous admin's).
+    Reply(Msg),
     /// A reply to a staff command.
     Listing(StaffListing),
-    /// The daily list of overdue cases.
+    /// The daily list of overdue cases, the work of run `period` of `job`.
     Digest {
         overdue: Vec<CaseRecord>,
         now: DateTime<Utc>,
+        job: &'static str,
+        period: String,
     },
+}
+
+/// Where the rows of a staff event go: the staff group as it is now (its id changes when
+/// Telegram upgrades it to a supergroup) and, for what answers a reviewer's own message or
+/// press, the forum topic they wrote in (`None`: the group's General topic).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StaffTarget {
+    pub chat_id: i64,
+    pub topic: Option<i32>,
+}
+
+/// How a reviewer asked for an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Via {
+    /// A button on a card: answered with a toast; menus replace the card's buttons.
+    Press,
+    /// A command naming the case (`/claim REF`): answered in the group; menus come on a
+    /// card posted anew.
+    Command,
+}
+
+/// What an action did: the answer for the reviewer, and whether the group already saw
+/// a message about it (then a command needs no reply of its own).
+struct Acted {
+    answer: Msg,
+    shown: bool,
+}
+
+impl Acted {
+    fn quiet(answer: Msg) -> Self {
+        Acted {
+            answer,
+            shown: false,
+        }
+    }
+
+    fn shown(answer: Msg) -> Self {
+        Acted {
+            answer,
+            shown: true,
+        }
+    }
 }
 
 /// Replies to staff commands.
@@ -85,10 +137,18 @@ pub enum StaffListing {
 }
 
 impl Service {
-    /// The outbox rows that show `event` in the staff group (none without a staff group).
-    pub(crate) fn staff_rows(&self, event: &StaffEvent, now: DateTime<Utc>) -> Vec<NewOutbox> {
-        match (&self.outbox, &self.staff) {
-            (Some(renderer), Some(_)) => renderer.staff(event, now),
+    /// The outbox rows that show `event` in the staff group (none without a staff group),
+    /// in forum topic `topic` when it answers a reviewer who wrote there.
+    pub(crate) fn staff_rows(
+        &self,
+        event: &StaffEvent,
+        topic: Option<i32>,
+        now: DateTime<Utc>,
+    ) -> Vec<NewOutbox> {
+        match (&self.outbox, self.staff_chat_id()) {
+            (Some(renderer), Some(chat_id)) => {
+                renderer.staff(event, StaffTarget { chat_id, topic }, now)
+            }
             _ => Vec::new(),
         }
     }
@@ -97,9 +157,10 @@ impl Service {
         &self,
         tx: &mut dyn Tx,
         event: &StaffEvent,
+        topic: Option<i32>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        for row in self.staff_rows(event, now) {
+        for row in self.staff_rows(event, topic, now) {
             tx.enqueue(&row).await?;
         }
         Ok(())
@@ -126,20 +187,21 @@ impl Service {
         self.step_chat(tx, &inbound).await.map(|_| ())
     }
 
-    /// A reviewer pressed a button in the staff group. Returns the short answer for the
-    /// press (a toast), in the staff language.
+    /// A reviewer pressed a button in the staff group (on a message in forum topic
+    /// `topic`). Returns the short answer for the press (a toast), in the staff language.
     pub async fn staff_press(
         &self,
         update_id: Option<i64>,
         chat_id: i64,
         user: i64,
         data: &str,
+        topic: Option<i32>,
         now: DateTime<Utc>,
     ) -> Result<Msg, ServiceError> {
         let Some(cfg) = self.staff.clone() else {
             return Ok(Msg::new(Refusal::NotReviewer.message_id()));
         };
-        if let Err(refusal) = cfg.authorize(chat_id, user) {
+        if let Err(refusal) = cfg.authorize(self.staff_chat_id(), chat_id, user) {
             tracing::warn!(
                 user,
                 chat = chat_id,
@@ -157,33 +219,47 @@ impl Service {
                     return Ok(Msg::new("staff-done"));
                 }
             }
-            let toast = self
-                .apply_press(tx.as_mut(), &cfg, user, action, &case_ref, now)
+            let acted = self
+                .apply_action(
+                    tx.as_mut(),
+                    &cfg,
+                    user,
+                    action,
+                    &case_ref,
+                    Via::Press,
+                    topic,
+                    now,
+                )
                 .await?;
             if let Some(id) = update_id {
                 tx.mark_processed(id, chat_id, now).await?;
             }
             tx.commit().await?;
-            Ok(toast)
+            Ok(acted.answer)
         })
         .await
     }
 
-    async fn apply_press(
+    /// A button's action on a case, from a press or a command: planned against the case as
+    /// it is in this transaction, then applied.
+    #[allow(clippy::too_many_arguments)]
+    async fn apply_action(
         &self,
         tx: &mut dyn Tx,
         cfg: &crate::review::StaffConfig,
         user: i64,
         action: StaffAction,
         case_ref: &str,
+        via: Via,
+        topic: Option<i32>,
         now: DateTime<Utc>,
-    ) -> Result<Msg, StoreError> {
+    ) -> Result<Acted, StoreError> {
         let Some(case) = tx.case(case_ref).await? else {
-            return Ok(Msg::new(Refusal::NoSuchCase.message_id()));
+            return Ok(Acted::quiet(Refusal::NoSuchCase.message()));
         };
         let planned = match plan(action, &case, user, now) {
             Ok(p) => p,
-            Err(refusal) => return Ok(refusal_msg(&refusal)),
+            Err(refusal) => return Ok(Acted::quiet(refusal.message())),
         };
         match planned {
             Plan::Claim => match tx.claim_case(case_ref, user, now, now + cfg.lease).await? {
@@ -197,15 +273,15 @@ impl Service {
                         by: Some(user),
                         what: Change::Claimed,
                     };
-                    self.enqueue_staff(tx, &event, now).await?;
-                    Ok(Msg::new("staff-claimed"))
+                    self.enqueue_staff(tx, &event, topic, now).await?;
+                    Ok(Acted::shown(Msg::new("staff-claimed")))
                 }
-                ClaimOutcome::AlreadyYours(_) => Ok(Msg::new("staff-already-yours")),
-                ClaimOutcome::HeldBy(holder) => Ok(refusal_msg(&Refusal::HeldBy(holder))),
+                ClaimOutcome::AlreadyYours(_) => Ok(Acted::quiet(Msg::new("staff-already-yours"))),
+                ClaimOutcome::HeldBy(holder) => Ok(Acted::quiet(Refusal::HeldBy(holder).message())),
                 ClaimOutcome::NotClaimable(status) => {
-                    Ok(refusal_msg(&Refusal::WrongStatus(status)))
+                    Ok(Acted::quiet(Refusal::WrongStatus(status).message()))
                 }
-                ClaimOutcome::NotFound => Ok(Msg::new(Refusal::NoSuchCase.message_id())),
+                ClaimOutcome::NotFound => Ok(Acted::quiet(Refusal::NoSuchCase.message())),
             },
             Plan::Apply(transition) => {
                 let what = match action {
@@ -215,7 +291,7 @@ impl Service {
                     },
                     _ => Change::Released,
                 };
-                self.apply_transition(tx, *transition, user, what, now)
+                self.apply_transition(tx, *transition, user, what, topic, now)
                     .await
             }
             Plan::AwaitText(input) => {
@@ -226,13 +302,21 @@ impl Service {
                     user,
                     input,
                 };
-                self.enqueue_staff(tx, &event, now).await?;
-                Ok(Msg::new(input.prompt_id()))
+                self.enqueue_staff(tx, &event, topic, now).await?;
+                Ok(Acted::shown(input.prompt(&case.case_ref, user)))
             }
             Plan::ShowButtons { reject_menu } => {
-                self.enqueue_staff(tx, &StaffEvent::Buttons { case, reject_menu }, now)
-                    .await?;
-                Ok(Msg::new("staff-choose"))
+                let fresh = via == Via::Command;
+                let event = StaffEvent::Buttons {
+                    case,
+                    reject_menu,
+                    fresh,
+                };
+                self.enqueue_staff(tx, &event, topic, now).await?;
+                Ok(Acted {
+                    answer: Msg::new("staff-choose"),
+                    shown: fresh,
+                })
             }
         }
     }
@@ -244,10 +328,11 @@ impl Service {
         transition: crate::review::Transition,
         user: i64,
         what: Change,
+        topic: Option<i32>,
         now: DateTime<Utc>,
-    ) -> Result<Msg, StoreError> {
+    ) -> Result<Acted, StoreError> {
         let Some(case) = tx.set_status(&transition.change).await? else {
-            return Ok(Msg::new("staff-changed-meanwhile"));
+            return Ok(Acted::quiet(Msg::new("staff-changed-meanwhile")));
         };
         if let Some(notice) = transition.notice {
             self.notify_merchant(tx, &case, notice, now).await?;
@@ -257,36 +342,46 @@ impl Service {
             by: Some(user),
             what,
         };
-        self.enqueue_staff(tx, &event, now).await?;
-        Ok(Msg::new("staff-done"))
+        self.enqueue_staff(tx, &event, topic, now).await?;
+        Ok(Acted::shown(Msg::new("staff-done")))
     }
 
-    /// A message in the staff group: a command, or the text a button asked for. Chatter
-    /// from anyone else, or without a pending input, is left alone.
+    /// A message in the staff group (in forum topic `topic`): a command, or the text a
+    /// button asked for. Chatter from anyone else, or without a pending input, is left
+    /// alone.
     pub async fn staff_message(
         &self,
         update_id: i64,
         chat_id: i64,
         user: i64,
         text: &str,
+        topic: Option<i32>,
         now: DateTime<Utc>,
     ) -> Result<(), ServiceError> {
         let Some(cfg) = self.staff.clone() else {
             return Ok(());
         };
         let command = parse_staff_command(text);
-        if let Err(refusal) = cfg.authorize(chat_id, user) {
-            if command.is_some() && chat_id == cfg.chat_id {
-                let rows = self.staff_rows(&StaffEvent::Refused { user, refusal }, now);
+        if let Err(refusal) = cfg.authorize(self.staff_chat_id(), chat_id, user) {
+            if command.is_some() && self.is_staff_chat(chat_id) {
+                let rows = self.staff_rows(&StaffEvent::Refused { user, refusal }, topic, now);
                 self.acknowledge(update_id, chat_id, &rows, now).await?;
             }
             return Ok(());
         }
-        if let Some(command) = command {
-            let listing = self.listing(command, user, now).await?;
-            let rows = self.staff_rows(&StaffEvent::Listing(listing), now);
-            self.acknowledge(update_id, chat_id, &rows, now).await?;
-            return Ok(());
+        match command {
+            Some(StaffCommand::Act(action, case_ref)) => {
+                return self
+                    .staff_command(update_id, chat_id, user, action, &case_ref, topic, now)
+                    .await;
+            }
+            Some(command) => {
+                let listing = self.listing(command, user, now).await?;
+                let rows = self.staff_rows(&StaffEvent::Listing(listing), topic, now);
+                self.acknowledge(update_id, chat_id, &rows, now).await?;
+                return Ok(());
+            }
+            None => {}
         }
         self.retrying(|| async {
             let mut tx = self.store.begin().await?;
@@ -296,7 +391,7 @@ impl Service {
             if let Some((case_ref, input, at)) = tx.take_pending_input(user).await? {
                 let fresh = now - at <= Duration::minutes(PENDING_TTL_MINUTES);
                 if let (true, Some(input)) = (fresh, PendingInput::parse(&input)) {
-                    self.apply_text(tx.as_mut(), user, &case_ref, input, text, now)
+                    self.apply_text(tx.as_mut(), user, &case_ref, input, text, topic, now)
                         .await?;
                 }
             }
@@ -307,6 +402,78 @@ impl Service {
         .await
     }
 
+    /// A command naming a case (`/claim REF`): the button's action, answered in the group
+    /// when nothing else there says what happened (a refusal, "already yours").
+    #[allow(clippy::too_many_arguments)]
+    async fn staff_command(
+        &self,
+        update_id: i64,
+        chat_id: i64,
+        user: i64,
+        action: StaffAction,
+        case_ref: &str,
+        topic: Option<i32>,
+        now: DateTime<Utc>,
+    ) -> Result<(), ServiceError> {
+        let Some(cfg) = self.staff.clone() else {
+            return Ok(());
+        };
+        self.retrying(|| async {
+            let mut tx = self.store.begin().await?;
+            if tx.is_processed(update_id).await? {
+                return Ok(());
+            }
+            let acted = self
+                .apply_action(
+                    tx.as_mut(),
+                    &cfg,
+                    user,
+                    action,
+                    case_ref,
+                    Via::Command,
+                    topic,
+                    now,
+                )
+                .await?;
+            if !acted.shown {
+                let reply = StaffEvent::Reply(acted.answer.with("ref", case_ref));
+                self.enqueue_staff(tx.as_mut(), &reply, topic, now).await?;
+            }
+            tx.mark_processed(update_id, chat_id, now).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Input from someone the bot cannot tell apart: an admin posting as the group
+    /// ("Remain Anonymous"). It changes nothing. When it was meant as input (`addressed`
+    /// to the bot, or a reviewer was just asked to type something) the group is told how
+    /// to act as a reviewer; chatter is left alone.
+    pub async fn staff_anonymous(
+        &self,
+        update_id: i64,
+        chat_id: i64,
+        addressed: bool,
+        topic: Option<i32>,
+        now: DateTime<Utc>,
+    ) -> Result<(), ServiceError> {
+        let expected = addressed
+            || self
+                .store
+                .awaiting_staff_text(now - Duration::minutes(PENDING_TTL_MINUTES))
+                .await?;
+        let rows = if expected {
+            tracing::info!("input in the staff group from an anonymous admin; the group is told");
+            self.staff_rows(&StaffEvent::Reply(Msg::new("staff-anonymous")), topic, now)
+        } else {
+            Vec::new()
+        };
+        self.acknowledge(update_id, chat_id, &rows, now).await?;
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
     async fn apply_text(
         &self,
         tx: &mut dyn Tx,
@@ -314,6 +481,7 @@ impl Service {
         case_ref: &str,
         input: PendingInput,
         text: &str,
+        topic: Option<i32>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let text = crate::conversation::strip_controls(text.trim())
@@ -339,7 +507,7 @@ impl Service {
                     by: Some(user),
                     what: Change::Noted { text },
                 };
-                self.enqueue_staff(tx, &event, now).await
+                self.enqueue_staff(tx, &event, topic, now).await
             }
             PendingInput::Question | PendingInput::RejectOther => {
                 // The case may have moved since the button was pressed: plan again.
@@ -349,7 +517,7 @@ impl Service {
                     StaffAction::Reject(RejectReason::Other)
                 };
                 if let Err(refusal) = plan(action, &case, user, now) {
-                    return self.enqueue_staff(tx, &refused(refusal), now).await;
+                    return self.enqueue_staff(tx, &refused(refusal), topic, now).await;
                 }
                 let (transition, what) = if input == PendingInput::Question {
                     let request_id = format!("{:08x}", rand::random::<u32>());
@@ -365,7 +533,7 @@ impl Service {
                         },
                     )
                 };
-                self.apply_transition(tx, transition, user, what, now)
+                self.apply_transition(tx, transition, user, what, topic, now)
                     .await
                     .map(|_| ())
             }
@@ -400,7 +568,8 @@ impl Service {
                 Some(case) => StaffListing::Card(Box::new(case)),
                 None => StaffListing::NoCase(case_ref),
             },
-            StaffCommand::Help => StaffListing::Help,
+            // Answered by `staff_command`, never listed.
+            StaffCommand::Help | StaffCommand::Act(..) => StaffListing::Help,
         })
     }
 
@@ -415,16 +584,5 @@ impl Service {
             .await?;
         cases.sort_by_key(|c| c.due_at);
         Ok(cases)
-    }
-}
-
-fn refusal_msg(refusal: &Refusal) -> Msg {
-    let msg = Msg::new(refusal.message_id());
-    match refusal {
-        Refusal::HeldBy(holder) => msg.with("holder", holder.to_string()),
-        Refusal::Decided(status) | Refusal::WrongStatus(status) => {
-            msg.with("status", status.as_str())
-        }
-        _ => msg,
     }
 }

@@ -76,6 +76,18 @@ pub trait Store: Send + Sync + 'static {
     async fn peek_chat(&self, chat_id: i64, update_id: Option<i64>)
         -> Result<ChatPeek, StoreError>;
 
+    /// The chat group `from` became when Telegram upgraded it to a supergroup (following
+    /// upgrades of upgrades), if it was ([`Tx::follow_chat_migration`]).
+    async fn chat_migrated_to(&self, from: i64) -> Result<Option<i64>, StoreError>;
+
+    /// Whether some reviewer was asked, at `since` or later, to type a text
+    /// ([`Tx::set_pending_input`]) and has not yet.
+    async fn awaiting_staff_text(&self, since: DateTime<Utc>) -> Result<bool, StoreError>;
+
+    /// Undo [`Tx::claim_job`] for `(job, period)`: its work did not get through (the daily
+    /// digest Telegram refused), so the next round does it again.
+    async fn release_job(&self, job: &str, period: &str) -> Result<(), StoreError>;
+
     /// Close the connection pool, waiting for connections to be returned.
     async fn close(&self);
 }
@@ -248,6 +260,15 @@ pub trait Tx: Send {
         user_id: i64,
     ) -> Result<Option<(String, String, DateTime<Utc>)>, StoreError>;
 
+    /// Telegram upgraded group `from` to supergroup `to`: remember it (the first record of
+    /// `from` stays), and send the rows still waiting for `from` to `to`.
+    async fn follow_chat_migration(
+        &mut self,
+        from: i64,
+        to: i64,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
     /// Claim the run of a periodic `job` for `period` (e.g. `2025-03-03`): `true` for exactly
     /// one caller per (job, period), across instances sharing the database.
     async fn claim_job(
@@ -276,6 +297,27 @@ pub trait Tx: Send {
     ) -> Result<Vec<String>, StoreError>;
 
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
+}
+
+/// Follow a chat's recorded upgrades (`next` reads one hop) to the last one; `None` when
+/// it was never upgraded. At most a few hops: a loop in the records cannot hang.
+async fn follow_migrations<F, Fut>(from: i64, mut next: F) -> Result<Option<i64>, StoreError>
+where
+    F: FnMut(i64) -> Fut,
+    Fut: std::future::Future<Output = Result<Option<i64>, StoreError>>,
+{
+    let mut last = None;
+    let mut chat = from;
+    for _ in 0..4 {
+        match next(chat).await? {
+            Some(to) if to != chat => {
+                last = Some(to);
+                chat = to;
+            }
+            _ => break,
+        }
+    }
+    Ok(last)
 }
 
 /// Open the database named by `url`, creating and migrating it as needed:

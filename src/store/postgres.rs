@@ -512,6 +512,40 @@ impl Store for PgStore {
         ))
     }
 
+    async fn chat_migrated_to(&self, from: i64) -> Result<Option<i64>, StoreError> {
+        super::follow_migrations(from, |chat| async move {
+            Ok(
+                sqlx::query_scalar(
+                    "SELECT to_chat_id FROM chat_migrations WHERE from_chat_id = $1",
+                )
+                .bind(chat)
+                .fetch_optional(&self.pool)
+                .await?,
+            )
+        })
+        .await
+    }
+
+    async fn awaiting_staff_text(&self, since: DateTime<Utc>) -> Result<bool, StoreError> {
+        Ok(
+            sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM staff_pending WHERE created_at >= $1)",
+            )
+            .bind(ms(since))
+            .fetch_one(&self.pool)
+            .await?,
+        )
+    }
+
+    async fn release_job(&self, job: &str, period: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM job_runs WHERE job = $1 AND period = $2")
+            .bind(job)
+            .bind(period)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     async fn close(&self) {
         if let Some(conn) = self.sender_lock.lock().await.take() {
             let _ = conn.close().await;
@@ -1335,6 +1369,29 @@ impl Tx for PgTx {
         .bind(user_id)
         .fetch_optional(&mut *self.tx)
         .await?)
+    }
+
+    async fn follow_chat_migration(
+        &mut self,
+        from: i64,
+        to: i64,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO chat_migrations (from_chat_id, to_chat_id, migrated_at) \
+             VALUES ($1, $2, $3) ON CONFLICT (from_chat_id) DO NOTHING",
+        )
+        .bind(from)
+        .bind(to)
+        .bind(ms(at))
+        .execute(&mut *self.tx)
+        .await?;
+        sqlx::query("UPDATE outbox SET chat_id = $1 WHERE chat_id = $2")
+            .bind(to)
+            .bind(from)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
     }
 
     async fn claim_job(

@@ -442,6 +442,37 @@ impl Store for SqliteStore {
         ))
     }
 
+    async fn chat_migrated_to(&self, from: i64) -> Result<Option<i64>, StoreError> {
+        super::follow_migrations(from, |chat| async move {
+            Ok(
+                sqlx::query_scalar("SELECT to_chat_id FROM chat_migrations WHERE from_chat_id = ?")
+                    .bind(chat)
+                    .fetch_optional(&self.pool)
+                    .await?,
+            )
+        })
+        .await
+    }
+
+    async fn awaiting_staff_text(&self, since: DateTime<Utc>) -> Result<bool, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM staff_pending WHERE created_at >= ?)")
+                .bind(to_millis(since))
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
+    async fn release_job(&self, job: &str, period: &str) -> Result<(), StoreError> {
+        let _writer = self.write_turn().await;
+        sqlx::query("DELETE FROM job_runs WHERE job = ? AND period = ?")
+            .bind(job)
+            .bind(period)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     async fn close(&self) {
         self.pool.close().await;
     }
@@ -1204,6 +1235,29 @@ impl Tx for SqliteTx {
             ))
         })
         .transpose()
+    }
+
+    async fn follow_chat_migration(
+        &mut self,
+        from: i64,
+        to: i64,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO chat_migrations (from_chat_id, to_chat_id, migrated_at) \
+             VALUES (?, ?, ?) ON CONFLICT (from_chat_id) DO NOTHING",
+        )
+        .bind(from)
+        .bind(to)
+        .bind(to_millis(at))
+        .execute(&mut *self.tx)
+        .await?;
+        sqlx::query("UPDATE outbox SET chat_id = ? WHERE chat_id = ?")
+            .bind(to)
+            .bind(from)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
     }
 
     async fn claim_job(

@@ -6,7 +6,7 @@
 
 use super::lean;
 use super::outgoing::{outbox_row, TelegramRenderer};
-use super::schema::{classify, Callback, Routed, Schema};
+use super::schema::{classify, Callback, Me, Routed, Schema};
 use super::TgBot;
 use crate::conversation::{Effect, Event, Incoming};
 use crate::i18n::{Locale, Localizer, Msg};
@@ -38,10 +38,24 @@ pub struct Edge {
     pub bot: TgBot,
     pub wake: Arc<Notify>,
     pub schema: Schema,
+    /// The bot itself (to tell the messages in a group that are meant for it).
+    pub me: Me,
     /// The chats told that the database is unavailable.
     pub busy: BusyNotices,
     /// The press answers of group-committed batches still going out.
     pub answers: PressAnswers,
+}
+
+/// A staff group update, as [`Edge::handle_staff`] takes it.
+struct StaffInput {
+    update_id: i64,
+    chat_id: i64,
+    user_id: i64,
+    text: Option<String>,
+    callback: Option<(Callback, String)>,
+    topic: Option<i32>,
+    anonymous: bool,
+    addressed: bool,
 }
 
 /// Press answers in flight. Those of a polling batch go out while the next batch is fetched
@@ -218,7 +232,7 @@ impl Edge {
             });
         let mut routes = Vec::with_capacity(updates.len());
         for update in updates {
-            routes.push(classify(&self.schema, update.clone()).await);
+            routes.push(classify(&self.schema, update.clone(), &self.me).await);
         }
         // A chat goes into the group only if all of its updates in the batch are a
         // merchant's, so that its updates stay in order.
@@ -301,7 +315,7 @@ impl Edge {
 
     async fn handle(&self, update: Update) -> Result<(), ServiceError> {
         let update_id = i64::from(update.id.0);
-        match classify(&self.schema, update).await {
+        match classify(&self.schema, update, &self.me).await {
             Routed::Merchant {
                 chat_id,
                 locale,
@@ -344,31 +358,26 @@ impl Edge {
                 locale,
                 text,
                 callback,
+                topic,
+                anonymous,
+                addressed,
             } => {
-                let staff = self.service.staff_config().map(|s| (s.chat_id, s.locale));
-                if let Some((staff_chat, staff_locale)) = staff.filter(|(c, _)| *c == chat_id) {
-                    let now = Utc::now();
-                    if let Some((cb, data)) = callback {
-                        let toast = self
-                            .service
-                            .staff_press(Some(update_id), chat_id, user_id, &data, now)
-                            .await?;
-                        self.wake.notify_one();
-                        let text = Localizer::global().render(staff_locale, &toast);
-                        if let Err(e) = self
-                            .bot
-                            .answer_callback_query(CallbackQueryId(cb.id))
-                            .text(text)
-                            .await
-                        {
-                            tracing::debug!(error = %e, "could not answer a staff press");
-                        }
-                    } else if let Some(text) = text {
-                        self.service
-                            .staff_message(update_id, staff_chat, user_id, &text, now)
-                            .await?;
-                        self.wake.notify_one();
-                    }
+                if self.service.is_staff_chat(chat_id)
+                    || self.service.staff_upgraded_to(chat_id).await?
+                {
+                    let input = StaffInput {
+                        update_id,
+                        chat_id,
+                        user_id,
+                        text,
+                        callback,
+                        topic,
+                        anonymous,
+                        addressed,
+                    };
+                    return self.handle_staff(input).await;
+                }
+                if !addressed {
                     return Ok(());
                 }
                 // Group ids are not personal data; operators need this one to configure
@@ -378,18 +387,16 @@ impl Edge {
                     "message in a group that is not the staff group"
                 );
                 let locale = locale.unwrap_or(self.service.default_locale());
+                let msg = Msg::new(messages::GROUP_PRIVATE_ONLY);
                 if let Some((cb, _)) = callback {
-                    let text =
-                        Localizer::global().render(locale, &Msg::new(messages::GROUP_PRIVATE_ONLY));
                     let _ = self
                         .bot
                         .answer_callback_query(CallbackQueryId(cb.id))
-                        .text(text)
+                        .text(super::outgoing::toast(locale, &msg))
                         .await;
                     return Ok(());
                 }
-                let reply =
-                    TelegramRenderer::message(locale, &Msg::new(messages::GROUP_PRIVATE_ONLY));
+                let reply = TelegramRenderer::message(locale, &msg);
                 let row = outbox_row(chat_id, &reply, None, Utc::now());
                 self.service
                     .acknowledge(update_id, chat_id, &[row], Utc::now())
@@ -397,8 +404,60 @@ impl Edge {
                 self.wake.notify_one();
                 Ok(())
             }
+            Routed::Migrated { from, to } => {
+                self.service.follow_migration(from, to, Utc::now()).await?;
+                self.wake.notify_one();
+                Ok(())
+            }
             Routed::Ignored => Ok(()),
         }
+    }
+
+    /// A press, command or typed input in the staff group. Every one is authorised by the
+    /// service; an anonymous admin's messages cannot be, and the group is told so.
+    async fn handle_staff(&self, input: StaffInput) -> Result<(), ServiceError> {
+        let now = Utc::now();
+        let StaffInput {
+            update_id,
+            chat_id,
+            user_id,
+            text,
+            callback,
+            topic,
+            anonymous,
+            addressed,
+        } = input;
+        let locale = self
+            .service
+            .staff_config()
+            .map(|s| s.locale)
+            .unwrap_or(self.service.default_locale());
+        if let Some((cb, data)) = callback {
+            let toast = self
+                .service
+                .staff_press(Some(update_id), chat_id, user_id, &data, topic, now)
+                .await?;
+            self.wake.notify_one();
+            if let Err(e) = self
+                .bot
+                .answer_callback_query(CallbackQueryId(cb.id))
+                .text(super::outgoing::toast(locale, &toast))
+                .await
+            {
+                tracing::debug!(error = %e, "could not answer a staff press");
+            }
+        } else if anonymous {
+            self.service
+                .staff_anonymous(update_id, chat_id, addressed, topic, now)
+                .await?;
+            self.wake.notify_one();
+        } else if let Some(text) = text {
+            self.service
+                .staff_message(update_id, chat_id, user_id, &text, topic, now)
+                .await?;
+            self.wake.notify_one();
+        }
+        Ok(())
     }
 
     /// The database is unavailable, so the update stays unconfirmed and is applied when it
@@ -424,7 +483,7 @@ impl Edge {
     /// message that was pressed: a fresh prompt with fresh buttons follows.
     async fn answer_press(&self, chat_id: i64, cb: &Callback, outcome: &Outcome) {
         let notice = outcome.effects.iter().find_map(|e| match e {
-            Effect::Notice(msg) => Some(Localizer::global().render(outcome.locale, msg)),
+            Effect::Notice(msg) => Some(super::outgoing::toast(outcome.locale, msg)),
             _ => None,
         });
         let mut answer = self

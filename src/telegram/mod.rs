@@ -2,8 +2,10 @@
 //! calls. The handler tree is in [`schema`]; ingress is [`polling`] or [`webhook`]; replies
 //! leave through the transactional outbox ([`outgoing`], [`sender`]).
 
+pub mod bounds;
 pub mod commands;
 pub mod edge;
+pub mod ingress;
 pub mod lean;
 pub mod limiter;
 pub mod outgoing;
@@ -89,13 +91,18 @@ pub async fn run_until(
     if let Some(staff) = staff {
         tracing::info!(reviewers = staff.reviewers.len(), "staff review enabled");
         service = service.with_staff(staff);
+        // Upgraded to a supergroup before a restart: followed there still.
+        service.resume_staff_chat().await.map_err(|e| match e {
+            crate::service::ServiceError::Store(e) => TelegramError::Store(e),
+        })?;
     }
     let wake = Arc::new(Notify::new());
-    let sender = tokio::spawn(sender::run(
+    let sender = tokio::spawn(sender::run_with(
         store.clone(),
         bot.clone(),
         limiter,
         wake.clone(),
+        service.staff_chat().cloned(),
         stop.clone(),
     ));
     let job_loop = tokio::spawn(run_jobs(service.clone(), jobs, wake.clone(), stop.clone()));
@@ -104,6 +111,10 @@ pub async fn run_until(
         bot,
         wake: wake.clone(),
         schema: schema::schema(),
+        me: schema::Me {
+            id: me.id.0,
+            username: me.username().to_string(),
+        },
         busy: Default::default(),
         answers: Default::default(),
     });

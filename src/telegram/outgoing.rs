@@ -7,8 +7,7 @@ use crate::store::NewOutbox;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-/// Telegram's limit on a message's text.
-pub const MAX_TEXT: usize = 4096;
+pub use super::bounds::MAX_TEXT;
 
 /// How long an album's answer waits for further parts of the album.
 pub const ALBUM_QUIET_MS: i64 = 1500;
@@ -24,6 +23,14 @@ pub enum Outgoing {
         markup: Markup,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         card: Option<String>,
+        /// The forum topic (`message_thread_id`) to post in; `None`: the chat itself (a
+        /// forum's General topic).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        topic: Option<i32>,
+        /// The periodic job run this message is the work of: undone if Telegram refuses
+        /// the message, so that the job runs again.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        job: Option<JobRun>,
     },
     /// Edit a case's card in the staff group (sent anew if it cannot be edited).
     EditCard {
@@ -39,6 +46,13 @@ pub enum Outgoing {
     },
     /// `deleteMessage` (privacy guard).
     Delete { message_id: i32 },
+}
+
+/// One run of a periodic job (`store::Tx::claim_job`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobRun {
+    pub job: String,
+    pub period: String,
 }
 
 /// The keyboard of a sent message.
@@ -96,7 +110,7 @@ impl TelegramRenderer {
                         },
                         Keyboard::RemoveShareContact => Markup::Remove,
                     };
-                    let chunks = split_text(&text, MAX_TEXT);
+                    let chunks = super::bounds::split(&text, MAX_TEXT);
                     let last = chunks.len().saturating_sub(1);
                     for (i, chunk) in chunks.into_iter().enumerate() {
                         let markup = if i == last {
@@ -109,6 +123,8 @@ impl TelegramRenderer {
                                 text: chunk,
                                 markup,
                                 card: None,
+                                topic: None,
+                                job: None,
                             },
                             reply.coalesce.clone(),
                         ));
@@ -128,11 +144,21 @@ impl TelegramRenderer {
     /// One plain message (for replies outside a conversation).
     pub fn message(locale: Locale, msg: &Msg) -> Outgoing {
         Outgoing::Send {
-            text: Localizer::global().render_html(locale, msg),
+            text: super::bounds::shorten(&Localizer::global().render_html(locale, msg), MAX_TEXT),
             markup: Markup::None,
             card: None,
+            topic: None,
+            job: None,
         }
     }
+}
+
+/// A press's answer (a toast) in `locale`, within Telegram's 200 characters.
+pub fn toast(locale: Locale, msg: &Msg) -> String {
+    super::bounds::shorten_plain(
+        &Localizer::global().render(locale, msg),
+        super::bounds::MAX_CALLBACK_ANSWER,
+    )
 }
 
 /// An outbox row for a request.
@@ -174,39 +200,17 @@ impl OutboxRenderer for TelegramRenderer {
             .collect()
     }
 
-    fn staff(&self, event: &crate::service::StaffEvent, now: DateTime<Utc>) -> Vec<NewOutbox> {
+    fn staff(
+        &self,
+        event: &crate::service::StaffEvent,
+        to: crate::service::StaffTarget,
+        now: DateTime<Utc>,
+    ) -> Vec<NewOutbox> {
         match &self.staff {
-            Some(view) => view.rows(event, now),
+            Some(view) => view.rows(event, to, now),
             None => Vec::new(),
         }
     }
-}
-
-/// Split text at paragraph (then line, then character) boundaries into pieces of at most
-/// `max` characters.
-pub fn split_text(text: &str, max: usize) -> Vec<String> {
-    if text.chars().count() <= max {
-        return vec![text.to_string()];
-    }
-    let mut pieces = Vec::new();
-    let mut current = String::new();
-    for line in text.split_inclusive('\n') {
-        if current.chars().count() + line.chars().count() > max && !current.is_empty() {
-            pieces.push(std::mem::take(&mut current));
-        }
-        if line.chars().count() > max {
-            let chars: Vec<char> = line.chars().collect();
-            for chunk in chars.chunks(max) {
-                pieces.push(chunk.iter().collect());
-            }
-        } else {
-            current.push_str(line);
-        }
-    }
-    if !current.is_empty() {
-        pieces.push(current);
-    }
-    pieces
 }
 
 #[cfg(test)]
@@ -216,11 +220,12 @@ mod tests {
 
     #[test]
     fn long_texts_are_split_and_keep_the_keyboard_on_the_last_piece() {
+        use super::super::bounds::split;
         let text = "a".repeat(3000) + "\n\n" + &"b".repeat(3000);
-        let pieces = split_text(&text, MAX_TEXT);
+        let pieces = split(&text, MAX_TEXT);
         assert_eq!(pieces.len(), 2);
         assert!(pieces.iter().all(|p| p.chars().count() <= MAX_TEXT));
-        let single = split_text(&"x".repeat(9000), MAX_TEXT);
+        let single = split(&"x".repeat(9000), MAX_TEXT);
         assert_eq!(single.len(), 3);
         assert_eq!(single.concat(), "x".repeat(9000));
     }

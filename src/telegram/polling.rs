@@ -3,8 +3,10 @@
 //! in order; different chats in parallel.
 
 use super::edge::Edge;
+use super::{ingress, lean};
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use teloxide::payloads::{GetUpdates, GetUpdatesSetters};
 use teloxide::prelude::*;
 use teloxide::types::{AllowedUpdate, Update};
 use tokio::sync::watch;
@@ -33,17 +35,21 @@ pub async fn run(edge: Arc<Edge>, bot: Bot, mut shutdown: watch::Receiver<bool>)
         if *shutdown.borrow() {
             break;
         }
-        let request = bot
-            .get_updates()
+        // Read as JSON first: an update teloxide cannot read is repaired from it
+        // (`ingress`).
+        let request = GetUpdates::new()
             .offset(offset)
             .timeout(POLL_TIMEOUT)
             .allowed_updates(allowed_updates());
         let batch = tokio::select! {
-            r = request.send() => r,
+            r = lean::send::<_, Vec<serde_json::Value>>(&bot, request) => r,
             _ = shutdown.changed() => break,
         };
         let updates = match batch {
-            Ok(updates) => updates,
+            Ok(raw) => raw
+                .into_iter()
+                .filter_map(ingress::read_update)
+                .collect::<Vec<_>>(),
             Err(e) => {
                 failures += 1;
                 tracing::warn!(error = %e, "getUpdates failed");

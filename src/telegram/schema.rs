@@ -5,11 +5,16 @@
 //! update
 //! ├─ message in a private chat ........ merchant event (text, photo, album part, document,
 //! │                                      contact, sticker/voice/video/location)
-//! ├─ message anywhere else ............ "please write to me in private"
+//! ├─ group upgraded to a supergroup ... Migrated (both service messages)
+//! ├─ message in a group ............... Group: the staff group's commands and typed input;
+//! │                                      elsewhere "please write to me in private" when
+//! │                                      addressed to the bot
 //! ├─ edited message in a private chat . Edited
-//! ├─ callback query ................... Press (in a private chat), else refused
+//! ├─ callback query ................... Press (in a private chat), else Group
 //! └─ anything else .................... ignored
 //! ```
+//!
+//! A caption is the text of its photo or document: a merchant's answer, a reviewer's note.
 
 use crate::conversation::{Event, FileKind, Unsupported, Upload};
 use crate::domain::scan_sensitive;
@@ -36,10 +41,22 @@ pub enum Routed {
         chat_id: i64,
         user_id: i64,
         locale: Option<Locale>,
+        /// The text, or the caption of a photo or document.
         text: Option<String>,
         /// A press: the callback to answer and its data.
         callback: Option<(Callback, String)>,
+        /// The forum topic written in (`message_thread_id` of a topic message), where
+        /// answers go.
+        topic: Option<i32>,
+        /// Sent on behalf of a chat (an admin with "Remain Anonymous", a channel): no
+        /// person to attribute it to.
+        anonymous: bool,
+        /// Meant for the bot: a command, a mention of it, a reply to its message.
+        addressed: bool,
     },
+    /// Telegram upgraded group `from` to supergroup `to` (the service messages
+    /// `migrate_to_chat_id` in the old group and `migrate_from_chat_id` in the new).
+    Migrated { from: i64, to: i64 },
     /// Nothing for us (service messages, kinds we do not subscribe to).
     Ignored,
 }
@@ -52,9 +69,40 @@ pub struct Callback {
     pub message_id: Option<i32>,
 }
 
+/// The bot itself, as groups address it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Me {
+    pub id: u64,
+    /// Without the `@`.
+    pub username: String,
+}
+
+impl Me {
+    /// Whether a group message is meant for the bot: a command to it (`/queue`,
+    /// `/queue@thisbot`, not `/queue@otherbot`), a mention of it, or a reply to one of its
+    /// messages.
+    fn addressed_by(&self, m: &Message, text: Option<&str>) -> bool {
+        let mention = format!("@{}", self.username.to_lowercase());
+        let command = text.and_then(|t| t.strip_prefix('/')).map(|c| {
+            let word = c.split_whitespace().next().unwrap_or_default();
+            match word.split_once('@') {
+                Some((_, to)) => to.eq_ignore_ascii_case(&self.username),
+                None => true,
+            }
+        });
+        let mentioned = text.is_some_and(|t| t.to_lowercase().contains(&mention));
+        let reply_to_me = m
+            .reply_to_message()
+            .and_then(|r| r.from.as_ref())
+            .is_some_and(|u| u.id.0 == self.id);
+        command.unwrap_or(false) || mentioned || reply_to_me
+    }
+}
+
 pub type Schema = dptree::Handler<'static, Routed, DpHandlerDescription>;
 
-/// The whole handler tree.
+/// The whole handler tree. Its endpoints take the update's parts and [`Me`]
+/// (see [`classify`]).
 pub fn schema() -> Schema {
     dptree::entry()
         .branch(
@@ -62,7 +110,10 @@ pub fn schema() -> Schema {
                 .filter(|m: Message| m.chat.is_private())
                 .endpoint(|m: Message| async move { private_message(&m) }),
         )
-        .branch(Update::filter_message().endpoint(|m: Message| async move { group_message(&m) }))
+        .branch(
+            Update::filter_message()
+                .endpoint(|m: Message, me: Me| async move { group_message(&m, &me) }),
+        )
         .branch(
             Update::filter_edited_message()
                 .filter(|m: Message| m.chat.is_private())
@@ -75,8 +126,8 @@ pub fn schema() -> Schema {
 }
 
 /// Classify one update.
-pub async fn classify(schema: &Schema, update: Update) -> Routed {
-    match schema.dispatch(dptree::deps![update]).await {
+pub async fn classify(schema: &Schema, update: Update, me: &Me) -> Routed {
+    match schema.dispatch(dptree::deps![update, me.clone()]).await {
         std::ops::ControlFlow::Break(routed) => routed,
         std::ops::ControlFlow::Continue(_) => Routed::Ignored,
     }
@@ -97,17 +148,40 @@ fn private_message(m: &Message) -> Routed {
     }
 }
 
-fn group_message(m: &Message) -> Routed {
+/// The forum topic a message is in (`None` outside forums, and for the General topic).
+fn topic_of(m: &Message) -> Option<i32> {
+    m.is_topic_message
+        .then(|| m.thread_id.map(|t| t.0 .0))
+        .flatten()
+}
+
+fn group_message(m: &Message, me: &Me) -> Routed {
+    if let Some(to) = m.migrate_to_chat_id() {
+        return Routed::Migrated {
+            from: m.chat.id.0,
+            to: to.0,
+        };
+    }
+    if let Some(from) = m.migrate_from_chat_id() {
+        return Routed::Migrated {
+            from: from.0,
+            to: m.chat.id.0,
+        };
+    }
+    let text = m.text().or(m.caption());
     // Service messages (members joining, pins …) need no answer.
-    if m.text().is_none() && m.caption().is_none() {
+    if text.is_none() {
         return Routed::Ignored;
     }
     Routed::Group {
         chat_id: m.chat.id.0,
         user_id: m.from.as_ref().map(|u| u.id.0 as i64).unwrap_or(0),
         locale: locale_of(m.from.as_ref()),
-        text: m.text().map(str::to_string),
+        text: text.map(str::to_string),
         callback: None,
+        topic: topic_of(m),
+        anonymous: m.sender_chat.is_some(),
+        addressed: me.addressed_by(m, text),
     }
 }
 
@@ -123,9 +197,11 @@ fn edited_message(m: &Message) -> Routed {
 }
 
 fn callback_query(q: &CallbackQuery) -> Routed {
+    // An inaccessible message (too old: Telegram sends it with date 0) cannot be edited.
+    let regular = q.message.as_ref().and_then(|m| m.regular_message());
     let callback = Callback {
         id: q.id.0.clone(),
-        message_id: q.message.as_ref().map(|m| m.id().0),
+        message_id: regular.map(|m| m.id.0),
     };
     let locale = locale_of(Some(&q.from));
     match q.message.as_ref().map(|m| m.chat()) {
@@ -135,6 +211,10 @@ fn callback_query(q: &CallbackQuery) -> Routed {
             locale,
             text: None,
             callback: Some((callback, q.data.clone().unwrap_or_default())),
+            topic: regular.and_then(topic_of),
+            // A press always comes from a person, anonymous admins included.
+            anonymous: false,
+            addressed: true,
         },
         chat => Routed::Merchant {
             // Without the message (very old, inaccessible), the private chat is the user's.
@@ -168,6 +248,7 @@ pub fn message_event(m: &Message) -> Event {
                 kind: FileKind::Photo,
                 mime: None,
                 size: Some(u64::from(p.file.size)),
+                caption: m.caption().map(str::to_string),
             })
     } else {
         m.document().map(|d| Upload {
@@ -175,6 +256,7 @@ pub fn message_event(m: &Message) -> Event {
             kind: FileKind::Document,
             mime: d.mime_type.as_ref().map(|m| m.essence_str().to_string()),
             size: Some(u64::from(d.file.size)),
+            caption: m.caption().map(str::to_string),
         })
     };
     if let Some(upload) = upload {

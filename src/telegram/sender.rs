@@ -1,11 +1,17 @@
 //! Delivers the outbox: sends due rows within Telegram's flood limits, in order per chat,
 //! and deletes each row once Telegram accepted it. Rows left by a crash are sent on restart.
 //! A row sent while the database refuses the deletion is remembered and not sent again.
+//!
+//! What Telegram refuses for good is not dropped silently: it is logged as an error; a card
+//! whose edit is refused is posted anew; a job's message that is refused undoes the job's
+//! run (it runs again). A group upgraded to a supergroup (`migrate_to_chat_id`) is followed:
+//! its waiting rows go to the new id, and the staff group with them.
 
 use super::lean::{self, SentMessage};
 use super::limiter::Limiter;
-use super::outgoing::{Markup, Outgoing};
+use super::outgoing::{JobRun, Markup, Outgoing};
 use super::TgBot;
+use crate::review::StaffChat;
 use crate::store::{OutboxItem, Store};
 use chrono::{Duration, Utc};
 use std::collections::{BTreeMap, BTreeSet};
@@ -15,7 +21,7 @@ use teloxide::prelude::*;
 use teloxide::types::{
     ButtonRequest, FileId, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, InputMedia,
     InputMediaPhoto, KeyboardButton, KeyboardMarkup, KeyboardRemove, MessageId, ParseMode,
-    ReplyMarkup,
+    ReplyMarkup, ThreadId,
 };
 use teloxide::{ApiError, RequestError};
 use tokio::sync::{watch, Notify};
@@ -37,6 +43,9 @@ enum Sent {
     Done,
     /// Try again later (network trouble, Telegram busy).
     Later(Duration),
+    /// The chat became another (a group upgraded to a supergroup): the row, and the
+    /// chat's others, now wait for the new id.
+    Moved,
 }
 
 /// Run until `shutdown` turns true and nothing due is left.
@@ -45,6 +54,18 @@ pub async fn run(
     bot: TgBot,
     limiter: Arc<Limiter>,
     wake: Arc<Notify>,
+    shutdown: watch::Receiver<bool>,
+) {
+    run_with(store, bot, limiter, wake, None, shutdown).await
+}
+
+/// [`run`], following the staff group `staff` when Telegram upgrades it.
+pub async fn run_with(
+    store: Arc<dyn Store>,
+    bot: TgBot,
+    limiter: Arc<Limiter>,
+    wake: Arc<Notify>,
+    staff: Option<StaffChat>,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let mut forgot = std::time::Instant::now();
@@ -113,7 +134,7 @@ pub async fn run(
             }
             continue;
         }
-        sent_undeleted.extend(send_round(&store, &bot, &limiter, due).await);
+        sent_undeleted.extend(send_round(&store, &bot, &limiter, staff.as_ref(), due).await);
     }
 }
 
@@ -126,6 +147,7 @@ async fn send_round(
     store: &Arc<dyn Store>,
     bot: &TgBot,
     limiter: &Arc<Limiter>,
+    staff: Option<&StaffChat>,
     due: Vec<OutboxItem>,
 ) -> Vec<i64> {
     let mut by_chat: BTreeMap<i64, Vec<OutboxItem>> = BTreeMap::new();
@@ -137,11 +159,14 @@ async fn send_round(
         let store = store.clone();
         let bot = bot.clone();
         let limiter = limiter.clone();
+        let staff = staff.cloned();
         tasks.spawn(async move {
             let mut done = Vec::new();
             for item in items {
-                match send(&bot, &limiter, &store, &item).await {
+                match send(&bot, &limiter, &store, staff.as_ref(), &item).await {
                     Sent::Done => done.push(item.id),
+                    // Picked up again for the new chat in the next round.
+                    Sent::Moved => break,
                     Sent::Later(_) if item.attempts + 1 >= MAX_ATTEMPTS => {
                         tracing::error!(row = item.id, "giving up on an outbox row");
                         done.push(item.id);
@@ -173,7 +198,13 @@ async fn send_round(
     }
 }
 
-async fn send(bot: &TgBot, limiter: &Limiter, store: &Arc<dyn Store>, item: &OutboxItem) -> Sent {
+async fn send(
+    bot: &TgBot,
+    limiter: &Limiter,
+    store: &Arc<dyn Store>,
+    staff: Option<&StaffChat>,
+    item: &OutboxItem,
+) -> Sent {
     let request: Outgoing = match serde_json::from_value(item.payload.clone()) {
         Ok(r) => r,
         Err(_) => {
@@ -186,10 +217,18 @@ async fn send(bot: &TgBot, limiter: &Limiter, store: &Arc<dyn Store>, item: &Out
     if !matches!(request, Outgoing::Delete { .. }) {
         limiter.until_ready(item.chat_id).await;
     }
+    let job = match &request {
+        Outgoing::Send { job, .. } => job.clone(),
+        _ => None,
+    };
     let result = match request {
-        Outgoing::Send { text, markup, card } => {
-            send_text(bot, store, chat, text, markup, card).await
-        }
+        Outgoing::Send {
+            text,
+            markup,
+            card,
+            topic,
+            job: _,
+        } => send_text(bot, store, chat, text, markup, card, topic).await,
         Outgoing::Delete { message_id } => bot
             .delete_message(chat, MessageId(message_id))
             .await
@@ -207,7 +246,54 @@ async fn send(bot: &TgBot, limiter: &Limiter, store: &Arc<dyn Store>, item: &Out
     };
     match result {
         Ok(()) => Sent::Done,
-        Err(e) => classify_error(item, &e),
+        Err(RequestError::MigrateToChatId(to)) => {
+            follow_migration(store, staff, item.chat_id, to.0).await;
+            Sent::Moved
+        }
+        Err(e) => {
+            let sent = classify_error(item, &e);
+            if let (Sent::Done, Some(run)) = (&sent, job) {
+                undo_job(store, &run).await;
+            }
+            sent
+        }
+    }
+}
+
+/// Telegram answered that group `from` is now supergroup `to`: remember it, move the rows
+/// waiting for `from` to `to`, and follow the staff group if it was that one.
+async fn follow_migration(store: &Arc<dyn Store>, staff: Option<&StaffChat>, from: i64, to: i64) {
+    let result = async {
+        let mut tx = store.begin().await?;
+        tx.follow_chat_migration(from, to, Utc::now()).await?;
+        tx.commit().await
+    }
+    .await;
+    match result {
+        Ok(()) => {
+            let staff = staff.is_some_and(|s| s.follow(from, to));
+            if !staff {
+                tracing::warn!(
+                    old = from,
+                    new = to,
+                    "a group was upgraded to a supergroup; its messages follow it"
+                );
+            }
+        }
+        // The row stays for the old id; the next send learns the new one again.
+        Err(e) => tracing::warn!(error = %e, "could not record a group's upgrade; retrying"),
+    }
+}
+
+/// A job's message was refused: the job's run is undone, so it is done again.
+async fn undo_job(store: &Arc<dyn Store>, run: &JobRun) {
+    match store.release_job(&run.job, &run.period).await {
+        Ok(()) => tracing::error!(
+            job = %run.job,
+            period = %run.period,
+            "Telegram refused a job's message; the job runs again"
+        ),
+        Err(e) => tracing::warn!(error = %e, job = %run.job, "could not undo a job's run"),
     }
 }
 
@@ -218,8 +304,12 @@ async fn send_text(
     text: String,
     markup: Markup,
     card: Option<String>,
+    topic: Option<i32>,
 ) -> Result<(), RequestError> {
     let mut payload = SendMessage::new(chat, text).parse_mode(ParseMode::Html);
+    if let Some(topic) = topic {
+        payload = payload.message_thread_id(ThreadId(MessageId(topic)));
+    }
     if let Some(markup) = reply_markup(markup) {
         payload = payload.reply_markup(markup);
     }
@@ -230,7 +320,9 @@ async fn send_text(
     Ok(())
 }
 
-/// Edit a case's card in place; post it anew when there is none or it cannot be edited.
+/// Edit a case's card in place; post it anew when there is none, or when Telegram refuses
+/// the edit for good (gone, too old, refused content): a stale card with buttons that no
+/// longer apply is worse than a second card.
 async fn edit_card(
     bot: &TgBot,
     store: &Arc<dyn Store>,
@@ -252,13 +344,13 @@ async fn edit_card(
         }
         match req.await {
             Ok(_) | Err(RequestError::Api(ApiError::MessageNotModified)) => return Ok(()),
-            Err(RequestError::Api(
-                ApiError::MessageToEditNotFound | ApiError::MessageCantBeEdited,
-            )) => {}
+            Err(RequestError::Api(e)) => {
+                tracing::warn!(error = %e, "a case card could not be edited; posting it anew");
+            }
             Err(e) => return Err(e),
         }
     }
-    send_text(bot, store, chat, text, markup, Some(case_ref)).await
+    send_text(bot, store, chat, text, markup, Some(case_ref), None).await
 }
 
 async fn remember_card(store: &Arc<dyn Store>, case_ref: &str, chat_id: i64, message_id: i32) {

@@ -2,28 +2,31 @@
 //! one line per change, and the replies to staff commands. Rendered in the staff language,
 //! with phone numbers partly masked.
 
-use super::outgoing::{outbox_row, Markup, Outgoing};
+use super::bounds::{self, MAX_CAPTION, MAX_TEXT};
+use super::outgoing::{outbox_row, JobRun, Markup, Outgoing};
 use crate::calendar;
 use crate::conversation::forms;
 use crate::domain::{mask_phones, CaseKind};
 use crate::i18n::{Locale, Localizer, Msg};
-use crate::review::{RejectReason, StaffAction, StaffConfig};
-use crate::service::{Change, StaffEvent, StaffListing};
+use crate::review::{reviewer_tag as who, RejectReason, StaffAction, StaffConfig};
+use crate::service::{Change, StaffEvent, StaffListing, StaffTarget};
 use crate::store::{CaseRecord, CaseStatus, NewOutbox};
 use chrono::{DateTime, Utc};
 
-/// Renders staff events for one staff group.
+/// How much of one answer of the merchant a card shows (the "merchant answered" message
+/// carries it whole).
+const ANSWER_ON_CARD: usize = 600;
+
+/// Renders staff events in the staff language. Every text it builds is within Telegram's
+/// bounds ([`bounds`]): cards and captions are shortened, everything else is split into
+/// as many messages as it takes.
 pub struct StaffView {
-    pub chat_id: i64,
     pub locale: Locale,
 }
 
 impl StaffView {
     pub fn new(cfg: &StaffConfig) -> Self {
-        StaffView {
-            chat_id: cfg.chat_id,
-            locale: cfg.locale,
-        }
+        StaffView { locale: cfg.locale }
     }
 
     fn html(&self, msg: &Msg) -> String {
@@ -34,92 +37,131 @@ impl StaffView {
         Localizer::global().render(self.locale, &Msg::new(id))
     }
 
-    fn send(&self, text: String, now: DateTime<Utc>) -> NewOutbox {
+    /// A text for the group, as many messages as its length takes.
+    fn say(&self, to: StaffTarget, html: &str, now: DateTime<Utc>) -> Vec<NewOutbox> {
+        self.say_for(to, html, None, now)
+    }
+
+    /// [`StaffView::say`] as the work of a job run (undone if Telegram refuses it).
+    fn say_for(
+        &self,
+        to: StaffTarget,
+        html: &str,
+        job: Option<JobRun>,
+        now: DateTime<Utc>,
+    ) -> Vec<NewOutbox> {
+        bounds::split(html, MAX_TEXT)
+            .into_iter()
+            .map(|text| {
+                let req = Outgoing::Send {
+                    text,
+                    markup: Markup::None,
+                    card: None,
+                    topic: to.topic,
+                    job: job.clone(),
+                };
+                outbox_row(to.chat_id, &req, None, now)
+            })
+            .collect()
+    }
+
+    /// A case's card posted anew (it becomes the card later changes edit).
+    fn card(
+        &self,
+        to: StaffTarget,
+        case: &CaseRecord,
+        reject_menu: bool,
+        now: DateTime<Utc>,
+    ) -> NewOutbox {
         let req = Outgoing::Send {
-            text,
-            markup: Markup::None,
-            card: None,
+            text: self.card_text(case, now),
+            markup: self.card_buttons(case, reject_menu),
+            card: Some(case.case_ref.clone()),
+            topic: to.topic,
+            job: None,
         };
-        outbox_row(self.chat_id, &req, None, now)
+        outbox_row(to.chat_id, &req, None, now)
     }
 
     /// The outbox rows for one event.
-    pub fn rows(&self, event: &StaffEvent, now: DateTime<Utc>) -> Vec<NewOutbox> {
+    pub fn rows(&self, event: &StaffEvent, to: StaffTarget, now: DateTime<Utc>) -> Vec<NewOutbox> {
         match event {
             StaffEvent::Created(case) => {
-                let mut rows = vec![outbox_row(
-                    self.chat_id,
-                    &Outgoing::Send {
-                        text: self.card_text(case, now),
-                        markup: self.card_buttons(case, false),
-                        card: Some(case.case_ref.clone()),
-                    },
-                    None,
-                    now,
-                )];
-                rows.extend(self.files(&case.case_ref, &case.attachments, now));
+                let mut rows = vec![self.card(to, case, false, now)];
+                rows.extend(self.files(to, &case.case_ref, &case.attachments, now));
                 rows
             }
             StaffEvent::Changed { case, by, what } => {
-                let line = self.change_line(case, *by, what);
-                vec![self.edit_card(case, false, now), self.send(line, now)]
+                let mut rows = vec![self.edit_card(to, case, false, now)];
+                rows.extend(self.say(to, &self.change_line(case, *by, what), now));
+                rows
             }
             StaffEvent::Answered { case, text, files } => {
-                let mut msg = Msg::new("staff-ev-answered")
+                let text = text.as_deref().map(mask_phones);
+                let msg = Msg::new("staff-ev-answered")
                     .with("ref", case.case_ref.clone())
-                    .with("who", who(case.claimed_by));
-                if let Some(text) = text {
-                    msg = msg.with("text", mask_phones(text));
-                } else {
-                    msg = msg.with("text", "-");
-                }
-                let mut rows = vec![
-                    self.edit_card(case, false, now),
-                    self.send(self.html(&msg), now),
-                ];
+                    .with("who", who(case.claimed_by))
+                    .with("text", text.unwrap_or_else(|| "-".into()));
+                let mut rows = vec![self.edit_card(to, case, false, now)];
+                rows.extend(self.say(to, &self.html(&msg), now));
                 rows.extend(self.files(
+                    to,
                     &case.case_ref,
                     &serde_json::Value::Array(files.clone()),
                     now,
                 ));
                 rows
             }
-            StaffEvent::Buttons { case, reject_menu } => {
-                vec![self.edit_card(case, *reject_menu, now)]
-            }
+            StaffEvent::Buttons {
+                case,
+                reject_menu,
+                fresh: false,
+            } => vec![self.edit_card(to, case, *reject_menu, now)],
+            StaffEvent::Buttons {
+                case,
+                reject_menu,
+                fresh: true,
+            } => vec![self.card(to, case, *reject_menu, now)],
             StaffEvent::AwaitText {
                 case_ref,
                 user,
                 input,
-            } => {
-                let msg = Msg::new(input.prompt_id())
-                    .with("ref", case_ref.clone())
-                    .with("who", who(Some(*user)));
-                vec![self.send(self.html(&msg), now)]
-            }
+            } => self.say(to, &self.html(&input.prompt(case_ref, *user)), now),
             StaffEvent::Refused { user, refusal } => {
-                let msg = Msg::new(refusal.message_id())
-                    .with("who", who(Some(*user)))
-                    .with("holder", "-")
-                    .with("status", "-");
-                vec![self.send(self.html(&msg), now)]
+                let msg = refusal.message().with("who", who(Some(*user)));
+                self.say(to, &self.html(&msg), now)
             }
-            StaffEvent::Listing(listing) => vec![self.send(self.listing(listing, now), now)],
-            StaffEvent::Digest { overdue, now: at } => {
+            StaffEvent::Reply(msg) => self.say(to, &self.html(msg), now),
+            StaffEvent::Listing(StaffListing::Card(case)) => vec![self.card(to, case, false, now)],
+            StaffEvent::Listing(listing) => self.say(to, &self.listing(listing, now), now),
+            StaffEvent::Digest {
+                overdue,
+                now: at,
+                job,
+                period,
+            } => {
                 let mut parts =
                     vec![Msg::new("staff-digest-header").with_num("count", overdue.len() as i64)];
                 parts.extend(overdue.iter().map(|c| self.queue_line(c, *at)));
-                vec![self.send(
-                    Localizer::global().render_all_html(self.locale, &parts),
-                    now,
-                )]
+                let text = Localizer::global().render_all_html(self.locale, &parts);
+                let run = JobRun {
+                    job: job.to_string(),
+                    period: period.clone(),
+                };
+                self.say_for(to, &text, Some(run), now)
             }
         }
     }
 
-    fn edit_card(&self, case: &CaseRecord, reject_menu: bool, now: DateTime<Utc>) -> NewOutbox {
+    fn edit_card(
+        &self,
+        to: StaffTarget,
+        case: &CaseRecord,
+        reject_menu: bool,
+        now: DateTime<Utc>,
+    ) -> NewOutbox {
         outbox_row(
-            self.chat_id,
+            to.chat_id,
             &Outgoing::EditCard {
                 case_ref: case.case_ref.clone(),
                 text: self.card_text(case, now),
@@ -166,20 +208,49 @@ impl StaffView {
         }
         let files = case.attachments.as_array().map(Vec::len).unwrap_or(0);
         lines.push(Msg::new("staff-card-files").with_num("count", files as i64));
-        if let Some(answers) = case.fields.get("answers").and_then(|a| a.as_array()) {
-            for answer in answers {
-                let text = answer.get("text").and_then(|t| t.as_str()).unwrap_or("-");
-                lines.push(Msg::new("staff-card-answer").with("text", mask_phones(text)));
-            }
-        }
         let l10n = Localizer::global();
         let head = l10n.render_all_html(self.locale, &parts);
-        let body = lines
+        let mut body: Vec<String> = lines
             .iter()
             .map(|m| l10n.render_html(self.locale, m))
-            .collect::<Vec<_>>()
-            .join("\n");
-        format!("{head}\n\n{body}")
+            .collect();
+        // The merchant's answers, each shortened, the newest kept when they do not all fit.
+        let answers: Vec<String> = case
+            .fields
+            .get("answers")
+            .and_then(|a| a.as_array())
+            .map(|answers| {
+                answers
+                    .iter()
+                    .map(|answer| {
+                        let text = answer.get("text").and_then(|t| t.as_str()).unwrap_or("-");
+                        let text = bounds::shorten_plain(&mask_phones(text), ANSWER_ON_CARD);
+                        self.html(&Msg::new("staff-card-answer").with("text", text))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let omitted_line = |n: usize| {
+            self.html(&Msg::new("staff-card-answers-omitted").with_num("count", n as i64))
+        };
+        let fixed = bounds::visible_len(&head) + 2 + bounds::visible_len(&body.join("\n"));
+        let mut budget = MAX_TEXT
+            .saturating_sub(fixed)
+            .saturating_sub(bounds::visible_len(&omitted_line(answers.len())) + 1);
+        let mut kept = 0;
+        for answer in answers.iter().rev() {
+            let width = bounds::visible_len(answer) + 1;
+            if width > budget {
+                break;
+            }
+            budget -= width;
+            kept += 1;
+        }
+        if kept < answers.len() {
+            body.push(omitted_line(answers.len() - kept));
+        }
+        body.extend(answers[answers.len() - kept..].iter().cloned());
+        bounds::shorten(&format!("{head}\n\n{}", body.join("\n")), MAX_TEXT)
     }
 
     /// The buttons a card offers in its case's status (the server checks every press).
@@ -229,6 +300,7 @@ impl StaffView {
     /// A case's files as albums (photos together, documents together).
     fn files(
         &self,
+        to: StaffTarget,
         case_ref: &str,
         attachments: &serde_json::Value,
         now: DateTime<Utc>,
@@ -241,7 +313,10 @@ impl StaffView {
                 .filter_map(|a| a["file_id"].as_str().map(String::from))
                 .collect()
         };
-        let caption = self.html(&Msg::new("staff-files-caption").with("ref", case_ref.to_string()));
+        let caption = bounds::shorten(
+            &self.html(&Msg::new("staff-files-caption").with("ref", case_ref.to_string())),
+            MAX_CAPTION,
+        );
         let mut rows = Vec::new();
         for (kind, photo) in [("photo", true), ("document", false)] {
             let ids = pick(kind);
@@ -251,7 +326,7 @@ impl StaffView {
                     photos: photo,
                     caption: caption.clone(),
                 };
-                rows.push(outbox_row(self.chat_id, &req, None, now));
+                rows.push(outbox_row(to.chat_id, &req, None, now));
             }
         }
         rows
@@ -290,6 +365,7 @@ impl StaffView {
             .with("who", who(case.claimed_by))
     }
 
+    /// A command's reply (a card is posted as a card, see [`StaffView::rows`]).
     fn listing(&self, listing: &StaffListing, now: DateTime<Utc>) -> String {
         let l10n = Localizer::global();
         let lines = |header: &str, empty: &str, cases: &[CaseRecord], at: DateTime<Utc>| {
@@ -351,11 +427,6 @@ fn overdue(case: &CaseRecord, now: DateTime<Utc>) -> &'static str {
     }
 }
 
-/// A reviewer as the group sees them.
-fn who(user: Option<i64>) -> String {
-    user.map(|u| format!("#{u}")).unwrap_or_else(|| "-".into())
-}
-
 /// A stored field value as the card shows it; phone numbers partly masked.
 fn value_msg(value: &serde_json::Value) -> Msg {
     let text = |s: String| Msg::new("value-text").with("text", s);
@@ -379,6 +450,8 @@ pub const MESSAGES: &[&str] = &[
     "staff-card-status",
     "staff-card-files",
     "staff-card-answer",
+    "staff-card-answers-omitted",
+    "staff-anonymous",
     "staff-files-caption",
     "staff-btn-claim",
     "staff-btn-approve",

@@ -12,7 +12,6 @@ use axum::Router;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use teloxide::prelude::*;
-use teloxide::types::Update;
 use tokio::sync::watch;
 
 /// The header Telegram sends the secret in.
@@ -72,10 +71,14 @@ async fn receive(State(hook): State<Hook>, headers: HeaderMap, body: Bytes) -> S
         tracing::warn!("webhook request without the right secret refused");
         return StatusCode::UNAUTHORIZED;
     }
-    let update: Update = match serde_json::from_slice(&body) {
-        Ok(u) => u,
+    let update = match serde_json::from_slice(&body).map(super::ingress::read_update) {
+        Ok(Some(u)) => u,
+        Ok(None) => {
+            tracing::warn!("webhook body is not an update");
+            return StatusCode::BAD_REQUEST;
+        }
         Err(e) => {
-            tracing::warn!(error = %e, "webhook body is not an update");
+            tracing::warn!(error = %e, "webhook body is not JSON");
             return StatusCode::BAD_REQUEST;
         }
     };

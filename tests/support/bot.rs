@@ -60,7 +60,15 @@ impl RunningBot {
             .await
             .expect("bot stops in time");
         result.expect("bot task").expect("bot ran cleanly");
+        assert_no_format_errors();
     }
+}
+
+/// A Fluent formatting problem met by anything rendered in this test binary (the bot runs
+/// in it) is a test failure.
+pub fn assert_no_format_errors() {
+    let errors = posdesk::i18n::format_errors();
+    assert!(errors.is_empty(), "Fluent formatting problems: {errors:#?}");
 }
 
 /// One merchant talking to the bot through the fake API.

@@ -23,6 +23,10 @@ impl App {
 
     pub async fn close(self) {
         self.store.close().await;
+        // A Fluent formatting problem met by anything rendered in this test binary is a
+        // test failure.
+        let errors = posdesk::i18n::format_errors();
+        assert!(errors.is_empty(), "Fluent formatting problems: {errors:#?}");
     }
 }
 
