@@ -92,7 +92,12 @@ impl StaffView {
                 rows
             }
             StaffEvent::Changed { case, by, what } => {
-                let mut rows = vec![self.edit_card(to, case, false, now)];
+                // A note changes nothing the card shows (Telegram would refuse the edit as
+                // "not modified").
+                let mut rows = match what {
+                    Change::Noted { .. } => Vec::new(),
+                    _ => vec![self.edit_card(to, case, false, now)],
+                };
                 rows.extend(self.say(to, &self.change_line(case, *by, what), now));
                 rows
             }

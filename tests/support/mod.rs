@@ -8,7 +8,8 @@
 //! - [`bot`]: the real bot on the fake API, in this process or as a child process, and a
 //!   merchant driving it;
 //! - [`outage`]: a database that goes away and comes back;
-//! - [`scripts`]: whole cases scripted for the fake API.
+//! - [`scripts`]: whole cases scripted for the fake API;
+//! - [`staff`]: the staff group, its reviewers and cases made ready for them.
 //!
 //! Fixtures of the core (the core driver `Chat`, valid answers, card numbers) are in the
 //! library's `posdesk::testkit`, shared with the unit tests.
@@ -20,6 +21,7 @@ pub mod fake_telegram;
 pub mod outage;
 pub mod scripts;
 pub mod service;
+pub mod staff;
 
 /// Runs a test body `async fn name(db: &TestDb)` once per backend: as `name::sqlite`, and
 /// as `name::postgres` when `POSDESK_TEST_PG_URL` is set (otherwise that test passes,

@@ -656,3 +656,65 @@ async fn teloxide_dispatcher_polls_the_fake() {
     let first_poll = &fake.calls_to("getUpdates")[0];
     assert_eq!(first_poll.body["allowed_updates"], json!(["message"]));
 }
+
+/// The fake against the Bot API specification (`bot-api.json`, see
+/// `support::fake_telegram::spec`): its methods exist, the updates its builders make are
+/// what the specification's `Update` allows, and the request check catches what it should.
+/// Skipped, with a notice, when the file is absent.
+#[test]
+fn the_fake_follows_the_bot_api_specification() {
+    use crate::support::fake_telegram::spec::Spec;
+    let Some(spec) = Spec::get() else {
+        eprintln!(
+            "bot-api.json not found at {}: specification checks skipped (set POSDESK_BOT_API_SPEC)",
+            Spec::path().display()
+        );
+        return;
+    };
+    for method in crate::support::fake_telegram::methods() {
+        assert!(
+            spec.method_name(method).is_some(),
+            "{method} is not in {}",
+            spec.version
+        );
+    }
+    let mut updates = vec![
+        FakeTelegram::text(CHAT, "zh-hans", "/start unbind"),
+        FakeTelegram::photo(CHAT, "en", "p1", Some("album"), Some("caption")),
+        FakeTelegram::document(CHAT, "en", "d1", "application/pdf", 10),
+        FakeTelegram::contact(CHAT, "en", "+8613612345678"),
+        FakeTelegram::sticker(CHAT, "en"),
+        FakeTelegram::voice(CHAT, "en"),
+        FakeTelegram::location(CHAT, "en"),
+        FakeTelegram::edited_text(CHAT, "en", 5, "fixed"),
+        FakeTelegram::group_text(-100_7, 7, "en", "/queue"),
+        FakeTelegram::callback(CHAT, "en", 5, "1:x"),
+        FakeTelegram::anonymous_group_text(-100_7, "hello"),
+        FakeTelegram::topic_text(-100_7, 3, 7, "en", "/mine"),
+        FakeTelegram::callback_on_inaccessible(-100_7, 7, 5, "r.cl.UB-7K3QF9"),
+    ];
+    updates.extend(FakeTelegram::migration_updates(-7, -100_7, 7));
+    for mut update in updates {
+        update["update_id"] = json!(1);
+        let problems = spec.check_object("Update", &update);
+        assert!(problems.is_empty(), "{update}: {problems:#?}");
+    }
+    // The request check itself.
+    let ok = json!({"chat_id": CHAT, "text": "hi", "parse_mode": "HTML",
+        "reply_markup": {"inline_keyboard": [[{"text": "a", "callback_data": "b"}]]}});
+    assert!(spec.check_request("SendMessage", &ok).is_empty());
+    let bad = json!({"chat_id": CHAT, "txt": "hi",
+        "reply_markup": {"inline_keyboard": [[{"label": "a"}]]}});
+    let problems = spec.check_request("sendMessage", &bad);
+    for want in [
+        "required parameter text",
+        "unknown parameter txt",
+        "no field label",
+    ] {
+        assert!(
+            problems.iter().any(|p| p.contains(want)),
+            "{want}: {problems:?}"
+        );
+    }
+    assert!(!spec.check_request("sendCarrierPigeon", &ok).is_empty());
+}

@@ -9,6 +9,7 @@ mod support;
 
 mod fake_api_selftest;
 mod multi_instance;
+mod real_telegram;
 mod reliability;
 mod staff_e2e;
 mod telegram_e2e;

@@ -4,215 +4,14 @@
 use crate::support::bot::{open_store, Merchant, RunningBot, WAIT};
 use crate::support::db::TestDb;
 use crate::support::fake_telegram::FakeTelegram;
+use crate::support::staff::*;
 use chrono::{Duration, TimeZone, Utc};
 use posdesk::config::{Secret, WebhookSettings};
 use posdesk::i18n::Locale;
-use posdesk::review::StaffConfig;
 use posdesk::service::{JobSettings, Service};
-use posdesk::store::{CaseFilter, CaseStatus, NewCase, Store};
+use posdesk::store::{CaseFilter, CaseStatus};
 use serde_json::json;
 use std::sync::Arc;
-
-const STAFF: i64 = -100_500;
-const ALICE: i64 = 71;
-const BOB: i64 = 72;
-const MALLORY: i64 = 99;
-
-fn staff_config() -> StaffConfig {
-    StaffConfig {
-        chat_id: STAFF,
-        reviewers: vec![ALICE, BOB],
-        locale: Locale::ZhCn,
-        lease: Duration::hours(4),
-    }
-}
-
-/// A reviewer in the staff group.
-struct Reviewer {
-    fake: FakeTelegram,
-    user: i64,
-}
-
-impl Reviewer {
-    /// Press a button on the newest staff message that has it; returns the press's answer.
-    async fn press(&self, label: &str) -> String {
-        let data = self.wait_button(label).await;
-        self.press_data(&data).await
-    }
-
-    /// The newest button with `label`, waiting for it to be shown (cards are edited
-    /// asynchronously, through the outbox).
-    async fn wait_button(&self, label: &str) -> String {
-        let deadline = std::time::Instant::now() + WAIT;
-        loop {
-            if let Some(data) = self.try_button(label) {
-                return data;
-            }
-            if std::time::Instant::now() > deadline {
-                return self.find_button(label);
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
-    }
-
-    fn find_button(&self, label: &str) -> String {
-        self.try_button(label)
-            .unwrap_or_else(|| panic!("no staff button {label:?}: {}", self.fake.dump_calls(30)))
-    }
-
-    fn try_button(&self, label: &str) -> Option<String> {
-        for call in self
-            .fake
-            .calls_to("sendMessage")
-            .iter()
-            .chain(self.fake.calls_to("editMessageText").iter())
-            .rev()
-        {
-            if call.body["chat_id"].as_i64() != Some(STAFF) {
-                continue;
-            }
-            if let Some(rows) = call.body["reply_markup"]["inline_keyboard"].as_array() {
-                for b in rows
-                    .iter()
-                    .flat_map(|r| r.as_array().cloned().unwrap_or_default())
-                {
-                    if b["text"].as_str().is_some_and(|t| t.contains(label)) {
-                        return b["callback_data"].as_str().map(String::from);
-                    }
-                }
-            }
-        }
-        None
-    }
-
-    async fn press_data(&self, data: &str) -> String {
-        let before = self.fake.calls_to("answerCallbackQuery").len();
-        let mut update = FakeTelegram::callback(STAFF, "zh-hans", 1, data);
-        update["callback_query"]["from"]["id"] = json!(self.user);
-        self.fake.push_update(update);
-        self.fake
-            .wait_for("the staff press to be answered", WAIT, move |f| {
-                f.calls_to("answerCallbackQuery").len() > before
-            })
-            .await;
-        let answer = self.fake.calls_to("answerCallbackQuery");
-        answer.last().unwrap().body["text"]
-            .as_str()
-            .unwrap_or("")
-            .to_string()
-    }
-
-    async fn say(&self, text: &str) {
-        self.fake
-            .push_update(FakeTelegram::group_text(STAFF, self.user, "zh-hans", text));
-    }
-}
-
-/// Wait for a staff group message containing `want`.
-async fn staff_sees(fake: &FakeTelegram, want: &str) -> String {
-    let want_owned = want.to_string();
-    fake.wait_for(
-        &format!("the staff group to see {want:?}"),
-        WAIT,
-        move |f| staff_texts(f).iter().any(|t| t.contains(&want_owned)),
-    )
-    .await;
-    staff_texts(fake)
-        .into_iter()
-        .rev()
-        .find(|t| t.contains(want))
-        .unwrap()
-}
-
-fn staff_texts(fake: &FakeTelegram) -> Vec<String> {
-    fake.calls()
-        .into_iter()
-        .filter(|c| c.ok && (c.method == "sendMessage" || c.method == "editMessageText"))
-        .filter(|c| c.body["chat_id"].as_i64() == Some(STAFF))
-        .filter_map(|c| c.body["text"].as_str().map(String::from))
-        .collect()
-}
-
-/// A merchant who submits a card-change case; returns its reference.
-async fn submit_card_case(
-    fake: &FakeTelegram,
-    chat: i64,
-    lang: &'static str,
-) -> (Merchant, String) {
-    let mut m = Merchant::new(fake, chat, lang);
-    let (open, submit, yes) = if lang == "en" {
-        ("Apply for me", "Submit", "Yes")
-    } else {
-        ("帮我提交申请", "提交", "是")
-    };
-    m.say(
-        "/start card_lakala",
-        if lang == "en" {
-            "final word"
-        } else {
-            "人工审核"
-        },
-    )
-    .await;
-    m.tap(
-        open,
-        if lang == "en" {
-            "merchant number"
-        } else {
-            "商户编号"
-        },
-    )
-    .await;
-    m.say(
-        "822100012345678",
-        if lang == "en" {
-            "merchant's name"
-        } else {
-            "商户名称"
-        },
-    )
-    .await;
-    m.say("陈氏理发", if lang == "en" { "mobile" } else { "手机号" })
-        .await;
-    m.say(
-        "13612345678",
-        if lang == "en" { "Which bank" } else { "银行" },
-    )
-    .await;
-    m.say("建设银行", if lang == "en" { "last 4" } else { "后 4 位" })
-        .await;
-    m.say("4321", if lang == "en" { "own name" } else { "本人" })
-        .await;
-    m.tap(
-        yes,
-        if lang == "en" {
-            "portrait"
-        } else {
-            "人像面"
-        },
-    )
-    .await;
-    m.send(
-        FakeTelegram::photo(chat, lang, &format!("id-{chat}"), None, None),
-        if lang == "en" {
-            "Please check"
-        } else {
-            "请核对"
-        },
-    )
-    .await;
-    let out = m.tap(submit, "CD-").await;
-    let case_ref = out
-        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
-        .find(|w| w.starts_with("CD-") && w.len() == 9)
-        .unwrap()
-        .to_string();
-    (m, case_ref)
-}
-
-async fn start(fake: &FakeTelegram, db: &str) -> RunningBot {
-    RunningBot::start_with(fake, db, None, Some(staff_config()), JobSettings::default()).await
-}
 
 backends!(multi_thread a_case_is_claimed_questioned_answered_with_a_photo_and_approved);
 async fn a_case_is_claimed_questioned_answered_with_a_photo_and_approved(db: &TestDb) {
@@ -233,18 +32,9 @@ async fn a_case_is_claimed_questioned_answered_with_a_photo_and_approved(db: &Te
     })
     .await;
 
-    let alice = Reviewer {
-        fake: fake.clone(),
-        user: ALICE,
-    };
-    let bob = Reviewer {
-        fake: fake.clone(),
-        user: BOB,
-    };
-    let mallory = Reviewer {
-        fake: fake.clone(),
-        user: MALLORY,
-    };
+    let alice = Reviewer::new(&fake, ALICE);
+    let bob = Reviewer::new(&fake, BOB);
+    let mallory = Reviewer::new(&fake, MALLORY);
     let claim = alice.find_button("认领");
     assert_eq!(alice.press_data(&claim).await, "已认领");
     m.expect("A reviewer has started").await;
@@ -305,10 +95,7 @@ async fn a_rejection_reaches_the_merchant_in_their_language_with_the_reason(db: 
     let (mut zh, zh_ref) = submit_card_case(&fake, 8003, "zh-hans").await;
     staff_sees(&fake, &en_ref).await;
     staff_sees(&fake, &zh_ref).await;
-    let alice = Reviewer {
-        fake: fake.clone(),
-        user: ALICE,
-    };
+    let alice = Reviewer::new(&fake, ALICE);
 
     alice
         .press_data(&posdesk::review::StaffAction::Claim.encode(&en_ref))
@@ -344,10 +131,7 @@ async fn the_merchant_can_withdraw_and_staff_commands_answer(db: &TestDb) {
     let bot = start(&fake, &db.url).await;
     let (mut m, case_ref) = submit_card_case(&fake, 8004, "zh-hans").await;
     staff_sees(&fake, &case_ref).await;
-    let alice = Reviewer {
-        fake: fake.clone(),
-        user: ALICE,
-    };
+    let alice = Reviewer::new(&fake, ALICE);
     alice.say("/queue").await;
     let queue = staff_sees(&fake, "待处理案件").await;
     assert!(queue.contains(&case_ref));
@@ -361,12 +145,7 @@ async fn the_merchant_can_withdraw_and_staff_commands_answer(db: &TestDb) {
     alice.say("/mine").await;
     staff_sees(&fake, "你手上没有案件").await;
     // A non-reviewer's command is refused.
-    Reviewer {
-        fake: fake.clone(),
-        user: MALLORY,
-    }
-    .say("/queue")
-    .await;
+    Reviewer::new(&fake, MALLORY).say("/queue").await;
     staff_sees(&fake, "只有审核人员可以操作").await;
 
     m.say("/status", "排队").await;
@@ -379,36 +158,6 @@ async fn the_merchant_can_withdraw_and_staff_commands_answer(db: &TestDb) {
         CaseStatus::Withdrawn
     );
     bot.stop().await;
-}
-
-/// A case written straight to the store, with fixed values.
-fn known_case(n: u32, status_days_ago: i64) -> NewCase {
-    let created =
-        Utc.with_ymd_and_hms(2026, 11, 2, 2, 0, 0).unwrap() + Duration::days(i64::from(n));
-    NewCase {
-        case_ref: posdesk::domain::CaseRef::generate(
-            posdesk::domain::CaseKind::Unbind,
-            7000 + u64::from(n),
-        )
-        .as_str()
-        .to_string(),
-        draft_id: format!("draft-{n}"),
-        kind: "unbind".into(),
-        brand: "lakala".into(),
-        serial: Some(format!("LKL{n:05}")),
-        fields: json!({ "phone": format!("1381234{n:04}"), "merchant_name": format!("店{n}") }),
-        attachments: json!([{ "field": "id_front", "file_id": format!("f{n}"), "kind": "photo" }]),
-        chat_id: 900 + i64::from(n),
-        locale: "zh-CN".into(),
-        created_at: created,
-        due_at: created + Duration::days(status_days_ago.max(0) + 3),
-    }
-}
-
-async fn insert(store: &Arc<dyn Store>, case: &NewCase) {
-    let mut tx = store.begin().await.unwrap();
-    tx.insert_case(case).await.unwrap();
-    tx.commit().await.unwrap();
 }
 
 backends!(multi_thread two_reviewers_racing_to_claim_one_case_one_wins_every_time);

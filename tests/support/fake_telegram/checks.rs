@@ -23,19 +23,11 @@ pub(super) fn as_i64_lenient(v: &Value) -> Option<i64> {
     v.as_i64().or_else(|| v.as_str()?.trim().parse().ok())
 }
 
-/// The visible text of `field` (HTML tags stripped when parse_mode is HTML), non-empty and
-/// within `max` UTF-16 units.
+/// The visible text of `field` (entities parsed when parse_mode is HTML: malformed or
+/// unsupported markup is refused as Telegram refuses it), non-empty and within `max` UTF-16
+/// units after entity parsing.
 pub(super) fn checked_text(b: &Value, field: &str, max: usize) -> Result<String, Reject> {
-    let raw = b.get(field).and_then(Value::as_str).unwrap_or_default();
-    let html = b
-        .get("parse_mode")
-        .and_then(Value::as_str)
-        .is_some_and(|p| p.eq_ignore_ascii_case("html"));
-    let text = if html {
-        strip_html(raw)
-    } else {
-        raw.to_owned()
-    };
+    let text = parsed(b, field)?.unwrap_or_default();
     if text.trim().is_empty() {
         return Err(bad_request("message text is empty"));
     }
@@ -45,12 +37,144 @@ pub(super) fn checked_text(b: &Value, field: &str, max: usize) -> Result<String,
     Ok(text)
 }
 
+/// `field` after entity parsing (HTML when `parse_mode` says so), if it is there.
+fn parsed(b: &Value, field: &str) -> Result<Option<String>, Reject> {
+    let Some(raw) = b.get(field).and_then(Value::as_str) else {
+        return Ok(None);
+    };
+    let html = b
+        .get("parse_mode")
+        .and_then(Value::as_str)
+        .is_some_and(|p| p.eq_ignore_ascii_case("html"));
+    if !html {
+        return Ok(Some(raw.to_owned()));
+    }
+    parse_html(raw)
+        .map(Some)
+        .map_err(|e| bad_request(&format!("can't parse entities: {e}")))
+}
+
+/// A caption within 1,024 characters after entity parsing (none is fine).
 pub(super) fn check_caption(b: &Value) -> Result<(), Reject> {
-    match b.get("caption").and_then(Value::as_str) {
+    match parsed(b, "caption")? {
         Some(c) if c.encode_utf16().count() > 1024 => {
             Err(bad_request("message caption is too long"))
         }
         _ => Ok(()),
+    }
+}
+
+/// The tags Telegram's HTML parse mode supports.
+const TAGS: &[&str] = &[
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "span",
+    "tg-spoiler",
+    "a",
+    "tg-emoji",
+    "code",
+    "pre",
+    "blockquote",
+    "tg-time",
+];
+
+/// The text of Telegram HTML, or why Telegram refuses it (its own wording): a tag it does not
+/// support, a `<` that starts no tag, an end tag that does not match, a tag left open, an
+/// entity other than `&lt; &gt; &amp; &quot;` and numeric ones.
+pub(super) fn parse_html(s: &str) -> Result<String, String> {
+    let mut out = String::new();
+    let mut open: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < s.len() {
+        let rest = &s[i..];
+        let c = rest.chars().next().unwrap_or_default();
+        match c {
+            '<' => {
+                let Some(end) = rest.find('>') else {
+                    return Err(format!("Unsupported start tag \"\" at byte offset {i}"));
+                };
+                let inner = &rest[1..end];
+                if let Some(name) = inner.strip_prefix('/') {
+                    let name = name.trim().to_ascii_lowercase();
+                    match open.pop() {
+                        Some(top) if top == name => {}
+                        Some(top) => {
+                            return Err(format!(
+                                "Unmatched end tag at byte offset {i}, expected \"</{top}>\", found \"</{name}>\""
+                            ))
+                        }
+                        None => {
+                            return Err(format!(
+                                "Unexpected end tag at byte offset {i}"
+                            ))
+                        }
+                    }
+                } else {
+                    let name = inner
+                        .split(|ch: char| ch.is_whitespace())
+                        .next()
+                        .unwrap_or_default()
+                        .to_ascii_lowercase();
+                    if !TAGS.contains(&name.as_str()) {
+                        return Err(format!(
+                            "Unsupported start tag \"{name}\" at byte offset {i}"
+                        ));
+                    }
+                    open.push(name);
+                }
+                i += end + 1;
+            }
+            '&' => {
+                let end = rest.find(';').filter(|&j| j <= 10);
+                let entity = end.map(|j| &rest[1..j]).unwrap_or_default();
+                let decoded = match entity {
+                    "lt" => Some('<'),
+                    "gt" => Some('>'),
+                    "amp" => Some('&'),
+                    "quot" => Some('"'),
+                    e if e.starts_with("#x") || e.starts_with("#X") => {
+                        u32::from_str_radix(&e[2..], 16)
+                            .ok()
+                            .and_then(char::from_u32)
+                    }
+                    e if e.starts_with('#') => e[1..].parse().ok().and_then(char::from_u32),
+                    _ => None,
+                };
+                match (decoded, end) {
+                    (Some(ch), Some(j)) => {
+                        out.push(ch);
+                        i += j + 1;
+                    }
+                    (None, Some(_)) if entity.chars().all(|ch| ch.is_ascii_alphanumeric()) => {
+                        return Err(format!(
+                            "Unsupported HTML entity \"&{entity};\" at byte offset {i}"
+                        ));
+                    }
+                    // A bare `&` is taken as text.
+                    _ => {
+                        out.push('&');
+                        i += 1;
+                    }
+                }
+            }
+            c => {
+                out.push(c);
+                i += c.len_utf8();
+            }
+        }
+    }
+    match open.pop() {
+        Some(tag) => Err(format!(
+            "Can't find end tag corresponding to start tag \"{tag}\""
+        )),
+        None => Ok(out),
     }
 }
 
@@ -76,36 +200,4 @@ pub(super) fn check_markup(b: &Value) -> Result<(), Reject> {
         }
     }
     Ok(())
-}
-
-fn strip_html(s: &str) -> String {
-    let mut out = String::new();
-    let mut rest = s;
-    while let Some(i) = rest.find(['<', '&']) {
-        out.push_str(&rest[..i]);
-        rest = &rest[i..];
-        if rest.starts_with('<') {
-            rest = rest.find('>').map_or("", |j| &rest[j + 1..]);
-        } else {
-            let entity_end = rest.find(';').filter(|&j| j <= 8);
-            match entity_end {
-                Some(j) => {
-                    out.push(match &rest[..=j] {
-                        "&lt;" => '<',
-                        "&gt;" => '>',
-                        "&amp;" => '&',
-                        "&quot;" => '"',
-                        _ => '?',
-                    });
-                    rest = &rest[j + 1..];
-                }
-                None => {
-                    out.push('&');
-                    rest = &rest[1..];
-                }
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }

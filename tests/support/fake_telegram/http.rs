@@ -2,8 +2,9 @@
 //! table, and answered (or failed on demand); getUpdates long-polls.
 
 use super::body::{lower_first, parse_body, percent_decode};
-use super::checks::Reject;
+use super::checks::{chat_id_of, Reject};
 use super::methods::METHODS;
+use super::spec::Spec;
 use super::{Call, FakeTelegram, Observed, World, TOKEN};
 use axum::body::Bytes;
 use axum::extract::State;
@@ -78,9 +79,55 @@ fn dispatch(fake: &FakeTelegram, path: &str, body: Value, at: Instant) -> Dispat
             body,
             at,
             ok: false,
+            error: None,
         });
         let (status, json) = failure.answer();
         return Dispatch::Done(reply(status, json));
+    }
+    if let Some(spec) = Spec::get() {
+        let problems = spec.check_request(&method, &body);
+        if !problems.is_empty() {
+            w.spec_problems.extend(problems.iter().cloned());
+            let reject = (
+                400,
+                format!(
+                    "Bad Request: (fake) not as {} specifies: {}",
+                    spec.version,
+                    problems.join("; ")
+                ),
+            );
+            return Dispatch::Done(answer_err(&mut w, method, body, at, reject));
+        }
+    }
+    if let Some(chat) = chat_id_of(&body) {
+        if let Some(&to) = w.migrated.get(&chat) {
+            let description = "Bad Request: group chat was upgraded to a supergroup chat";
+            w.record(Call {
+                method,
+                body,
+                at,
+                ok: false,
+                error: Some(description.into()),
+            });
+            return Dispatch::Done(reply(
+                400,
+                json!({
+                    "ok": false,
+                    "error_code": 400,
+                    "description": description,
+                    "parameters": {"migrate_to_chat_id": to},
+                }),
+            ));
+        }
+        if w.blocked.contains(&chat) {
+            let reject = (403, "Forbidden: bot was blocked by the user".into());
+            return Dispatch::Done(answer_err(&mut w, method, body, at, reject));
+        }
+        let thread = body.get("message_thread_id").is_some_and(|t| !t.is_null());
+        if thread && !w.forums.contains(&chat) {
+            let reject = (400, "Bad Request: message thread not found".into());
+            return Dispatch::Done(answer_err(&mut w, method, body, at, reject));
+        }
     }
     if method == "getUpdates" {
         if w.webhook.is_some() {
@@ -97,6 +144,7 @@ fn dispatch(fake: &FakeTelegram, path: &str, body: Value, at: Instant) -> Dispat
             body: body.clone(),
             at,
             ok: true,
+            error: None,
         });
         return Dispatch::LongPoll(body);
     }
@@ -107,6 +155,7 @@ fn dispatch(fake: &FakeTelegram, path: &str, body: Value, at: Instant) -> Dispat
                 body,
                 at,
                 ok: true,
+                error: None,
             });
             reply(200, json!({ "ok": true, "result": result }))
         }
@@ -120,6 +169,7 @@ fn answer_err(w: &mut World, method: String, body: Value, at: Instant, reject: R
         body,
         at,
         ok: false,
+        error: Some(reject.1.clone()),
     });
     let (status, json) = error_body(reject.0, &reject.1);
     reply(status, json)

@@ -20,7 +20,7 @@ pub(super) const METHODS: &[(&str, Handler)] = &[
     ("editMessageReplyMarkup", edit_message_reply_markup),
     ("deleteMessage", delete_message),
     ("deleteMessages", |_, _| Ok(json!(true))),
-    ("answerCallbackQuery", |_, _| Ok(json!(true))),
+    ("answerCallbackQuery", answer_callback_query),
     ("sendChatAction", |_, _| Ok(json!(true))),
     ("setMyCommands", set_my_commands),
     ("getMyCommands", get_my_commands),
@@ -45,12 +45,28 @@ fn send_message(w: &mut World, b: &Value) -> Result<Value, Reject> {
 }
 
 fn edit_message_text(w: &mut World, b: &Value) -> Result<Value, Reject> {
-    let text = checked_text(b, "text", 4096)?;
+    // Telegram words it differently for an edit.
+    let text = checked_text(b, "text", 4096).map_err(|(code, what)| {
+        if what.ends_with("message is too long") {
+            bad_request("MESSAGE_TOO_LONG")
+        } else {
+            (code, what)
+        }
+    })?;
     check_markup(b)?;
     edit_message(w, b, |m| {
         m.remove("caption");
         m.insert("text".into(), json!(text));
     })
+}
+
+/// The notification's text: 0–200 characters.
+fn answer_callback_query(_: &mut World, b: &Value) -> Result<Value, Reject> {
+    let text = b.get("text").and_then(Value::as_str).unwrap_or_default();
+    if text.encode_utf16().count() > 200 {
+        return Err(bad_request("MESSAGE_TOO_LONG"));
+    }
+    Ok(json!(true))
 }
 
 fn edit_message_reply_markup(w: &mut World, b: &Value) -> Result<Value, Reject> {
@@ -245,10 +261,8 @@ fn send_media_group(w: &mut World, b: &Value) -> Result<Value, Reject> {
     let group = format!("{}", 13_000_000_000_000_000i64 + serial());
     let mut sent = Vec::new();
     for item in media {
+        check_caption(item)?;
         let caption = item.get("caption").and_then(Value::as_str);
-        if caption.is_some_and(|c| c.encode_utf16().count() > 1024) {
-            return Err(bad_request("message caption is too long"));
-        }
         let kind = item["type"].as_str().unwrap_or_default();
         let mut m = bot_message(chat_id, next_message_id());
         if kind == "photo" {

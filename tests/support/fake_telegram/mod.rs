@@ -31,6 +31,7 @@ mod checks;
 mod http;
 mod json;
 mod methods;
+pub mod spec;
 mod updates;
 mod webhook;
 
@@ -39,7 +40,7 @@ use axum::Router;
 use checks::chat_id_of;
 use http::{error_body, serve_request};
 use serde_json::{json, Map, Value};
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::sync::atomic::AtomicI64;
@@ -65,6 +66,8 @@ pub enum Failure {
     ServerError,
     /// 403 `Forbidden: bot was blocked by the user`.
     Forbidden,
+    /// 400 `Bad Request: <what>`: a refusal for good.
+    BadRequest(&'static str),
 }
 
 impl Failure {
@@ -81,6 +84,7 @@ impl Failure {
             ),
             Failure::ServerError => error_body(500, "Internal Server Error"),
             Failure::Forbidden => error_body(403, "Forbidden: bot was blocked by the user"),
+            Failure::BadRequest(what) => error_body(400, &format!("Bad Request: {what}")),
         }
     }
 }
@@ -95,6 +99,8 @@ pub struct Call {
     pub at: Instant,
     /// Whether the request was answered with `"ok": true`.
     pub ok: bool,
+    /// Why it was refused (the answer's `description`), when it was.
+    pub error: Option<String>,
 }
 
 /// Everything the fake remembers.
@@ -119,6 +125,14 @@ struct World {
     recording: bool,
     /// How many times getUpdates handed out each update id.
     deliveries: HashMap<i64, usize>,
+    /// Groups upgraded to supergroups: old id → new id (see [`FakeTelegram::migrate_chat`]).
+    migrated: HashMap<i64, i64>,
+    /// Chats whose user blocked the bot (see [`FakeTelegram::block_chat`]).
+    blocked: HashSet<i64>,
+    /// Supergroups with topics (see [`FakeTelegram::make_forum`]).
+    forums: HashSet<i64>,
+    /// What the requests broke of the Bot API specification (see [`spec`]).
+    spec_problems: Vec<String>,
 }
 
 /// What an observer (see [`FakeTelegram::observe`]) is told, as it happens.
@@ -166,6 +180,11 @@ impl World {
     }
 }
 
+/// The Bot API methods the fake answers (Telegram's names).
+pub fn methods() -> impl Iterator<Item = &'static str> {
+    methods::METHODS.iter().map(|(name, _)| *name)
+}
+
 impl FakeTelegram {
     /// The bot user's id (`from.id` of every message the bot sends; also the token's prefix).
     pub const BOT_ID: i64 = 123456;
@@ -191,6 +210,10 @@ impl FakeTelegram {
                     commands: HashMap::new(),
                     recording: true,
                     deliveries: HashMap::new(),
+                    migrated: HashMap::new(),
+                    blocked: HashSet::new(),
+                    forums: HashSet::new(),
+                    spec_problems: Vec::new(),
                 }),
                 notify: Notify::new(),
                 addr,
@@ -416,17 +439,49 @@ impl FakeTelegram {
             }
             let _ = writeln!(
                 out,
-                "  +{:>8.3}s {} {} {}",
+                "  +{:>8.3}s {} {} {}{}",
                 c.at.saturating_duration_since(w.started).as_secs_f64(),
                 if c.ok { "ok  " } else { "FAIL" },
                 c.method,
-                body
+                body,
+                c.error
+                    .as_deref()
+                    .map(|e| format!(" -> {e}"))
+                    .unwrap_or_default()
             );
         }
         if out.is_empty() {
             out.push_str("  (none)\n");
         }
         out
+    }
+
+    // --- chats as Telegram changes them ---
+
+    /// Telegram upgrades group `from` to supergroup `to`: from now on every request to
+    /// `from` is refused with `400 Bad Request: group chat was upgraded to a supergroup
+    /// chat` and `parameters.migrate_to_chat_id = to`. (Push the service messages with
+    /// [`FakeTelegram::migration_updates`].)
+    pub fn migrate_chat(&self, from: i64, to: i64) {
+        self.world().migrated.insert(from, to);
+    }
+
+    /// The user of private chat `chat` blocks the bot: every request to it is refused with
+    /// `403 Forbidden: bot was blocked by the user`.
+    pub fn block_chat(&self, chat: i64) {
+        self.world().blocked.insert(chat);
+    }
+
+    /// Supergroup `chat` has topics: `message_thread_id` is accepted there (anywhere else
+    /// Telegram answers `message thread not found`).
+    pub fn make_forum(&self, chat: i64) {
+        self.world().forums.insert(chat);
+    }
+
+    /// What the bot's requests broke of the Bot API specification so far (each was refused
+    /// with a 400 naming it); empty when the specification file is absent.
+    pub fn spec_problems(&self) -> Vec<String> {
+        self.world().spec_problems.clone()
     }
 
     // --- failures on demand ---

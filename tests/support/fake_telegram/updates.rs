@@ -163,4 +163,76 @@ impl FakeTelegram {
             }
         })
     }
+
+    /// Group `old` upgraded to supergroup `new`: the service message in the old group
+    /// (`migrate_to_chat_id`, from the admin who upgraded it) and the one in the new
+    /// supergroup (`migrate_from_chat_id`, sent as the group by GroupAnonymousBot), in the
+    /// order Telegram sends them. Pair with [`FakeTelegram::migrate_chat`].
+    pub fn migration_updates(old: i64, new: i64, admin: i64) -> [Value; 2] {
+        let old_chat = json!({ "id": old, "type": "group", "title": format!("Test group {old}") });
+        let mut to = message_head(
+            super::json::next_message_id(),
+            old_chat,
+            user_json(admin, "zh-hans"),
+            now_unix(),
+        );
+        to.insert("migrate_to_chat_id".into(), json!(new));
+        let mut from = message_head(1, chat_json(new), group_anonymous_bot(), now_unix());
+        from.insert("sender_chat".into(), chat_json(new));
+        from.insert("migrate_from_chat_id".into(), json!(old));
+        [json!({ "message": to }), json!({ "message": from })]
+    }
+
+    /// A text an admin with "Remain Anonymous" posts in supergroup `group_id`: from
+    /// GroupAnonymousBot, `sender_chat` the group itself.
+    pub fn anonymous_group_text(group_id: i64, text: &str) -> Value {
+        let mut m = message_head(
+            super::json::next_message_id(),
+            chat_json(group_id),
+            group_anonymous_bot(),
+            now_unix(),
+        );
+        m.insert("sender_chat".into(), chat_json(group_id));
+        put_text(&mut m, text);
+        json!({ "message": m })
+    }
+
+    /// A text message in forum topic `thread` of supergroup `group_id` (see
+    /// [`FakeTelegram::make_forum`]).
+    pub fn topic_text(group_id: i64, thread: i32, user_id: i64, lang: &str, text: &str) -> Value {
+        let mut update = Self::group_text(group_id, user_id, lang, text);
+        let m = &mut update["message"];
+        m["chat"]["is_forum"] = json!(true);
+        m["message_thread_id"] = json!(thread);
+        m["is_topic_message"] = json!(true);
+        update
+    }
+
+    /// A press on a button of message `message_id` that is no longer accessible to the bot
+    /// (Telegram sends it with `date` 0 and nothing else of the message).
+    pub fn callback_on_inaccessible(
+        chat_id: i64,
+        user_id: i64,
+        message_id: i32,
+        data: &str,
+    ) -> Value {
+        let mut update = Self::callback(chat_id, "zh-hans", message_id, data);
+        update["callback_query"]["message"] = json!({
+            "chat": chat_json(chat_id),
+            "message_id": message_id,
+            "date": 0,
+        });
+        update["callback_query"]["from"]["id"] = json!(user_id);
+        update
+    }
+}
+
+/// The user Telegram shows as the sender of what anonymous admins post.
+fn group_anonymous_bot() -> Value {
+    json!({
+        "id": 1_087_968_824,
+        "is_bot": true,
+        "first_name": "Group",
+        "username": "GroupAnonymousBot",
+    })
 }
