@@ -18,18 +18,22 @@ macro_rules! backends {
         mod $body {
             #[tokio::test]
             async fn sqlite() {
-                super::$body(&super::db::TestDb::sqlite()).await;
+                super::$body(&crate::db::TestDb::sqlite()).await;
             }
 
             #[tokio::test]
             async fn postgres() {
-                if let Some(db) = super::db::TestDb::postgres().await {
+                if let Some(db) = crate::db::TestDb::postgres().await {
                     super::$body(&db).await;
                 }
             }
         }
     };
 }
+
+// Defined after the macro, which it uses.
+#[path = "transcripts/edges.rs"]
+mod edges;
 
 backends!(chinese_merchant_unbinds_a_lakala_terminal);
 async fn chinese_merchant_unbinds_a_lakala_terminal(db: &TestDb) {
@@ -250,6 +254,13 @@ async fn a_second_case_for_the_same_serial_points_to_the_first(db: &TestDb) {
     second.say(&app, "/start unbind_lakala").await;
     second.tap(&app, "帮我提交申请").await;
     let out = second.say(&app, "lkl 5555 0001").await;
+    // Another merchant's case: its reference is never shown (issue 15).
+    assert!(!out.contains(&case_ref), "{out}");
+    assert!(out.contains("不是从您这里提交的"), "{out}");
+    // The merchant's own open case is named.
+    first.say(&app, "/start unbind_lakala").await;
+    first.tap(&app, "帮我提交申请").await;
+    let out = first.say(&app, "LKL55550001").await;
     assert!(out.contains(&case_ref), "{out}");
     assert_eq!(
         app.store

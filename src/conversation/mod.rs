@@ -5,6 +5,7 @@
 //! [`Dialogue`] and the [`Effect`]s to carry out.
 
 pub mod action;
+mod discard;
 pub mod effect;
 pub mod event;
 pub mod facts;
@@ -14,17 +15,20 @@ mod machine;
 pub mod messages;
 pub mod prompt;
 mod review;
+mod serial_note;
 pub mod state;
+pub mod words;
 
 pub use action::{parse_callback, Action};
 pub use effect::{Button, Effect, Keyboard, Reply, Submission};
 pub use event::{strip_controls, CaseNotice, Event, Incoming, Unsupported, Upload};
-pub use facts::{needs, CaseLine, Facts, Need};
+pub use facts::{needs, CaseLine, Facts, Need, OpenSerial};
 pub use form::{DOCUMENT_TYPES, MAX_DOCUMENT_BYTES};
-pub use machine::{looks_like_question, reset_notice, step, topic_intent, Ctx, CONFIDENT};
+pub use machine::{reset_notice, step, topic_intent, Ctx, CONFIDENT};
 pub use state::{
     AlbumProgress, Attachment, Dialogue, Draft, FileKind, State, Value, SCHEMA_VERSION,
 };
+pub use words::looks_like_question;
 
 #[cfg(test)]
 mod tests;
