@@ -28,7 +28,7 @@ pub use machine::{reset_notice, step, topic_intent, Ctx, CONFIDENT};
 pub use state::{
     AlbumProgress, Attachment, Dialogue, Draft, FileKind, State, Value, SCHEMA_VERSION,
 };
-pub use words::looks_like_question;
+pub use words::{looks_like_question, CANCEL_WORDS};
 
 #[cfg(test)]
 mod tests;

@@ -6,8 +6,8 @@
 //! text itself is never changed by these functions.
 
 /// Whole-message words that cancel an application (a confirmation follows when it has
-/// answers).
-const CANCEL: &[&str] = &[
+/// answers); compared after [`normalize_word`].
+pub const CANCEL_WORDS: &[&str] = &[
     "取消",
     "取消申请",
     "不办了",
@@ -179,7 +179,7 @@ fn contains_any(text: &str, phrases: &[&str]) -> bool {
 }
 
 pub fn is_cancel(text: &str) -> bool {
-    is_one_of(text, CANCEL)
+    is_one_of(text, CANCEL_WORDS)
 }
 
 pub fn is_skip(text: &str) -> bool {

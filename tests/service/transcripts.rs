@@ -1,39 +1,13 @@
 //! Whole conversations through the real service, on a real SQLite file, checking what the
 //! merchant reads (rendered Fluent text) and what ends up in the queue.
 
-#[path = "support/db.rs"]
-mod db;
-mod support;
+use crate::support::db::TestDb;
 
-use db::TestDb;
-
+use crate::support::service::{App, Merchant};
 use posdesk::conversation::Event;
 use posdesk::i18n::Locale;
 use posdesk::store::{CaseFilter, CaseStatus};
-use support::{luhn_card, App, Merchant};
-
-/// Run a test body once per backend (see `support/db.rs`).
-macro_rules! backends {
-    ($body:ident) => {
-        mod $body {
-            #[tokio::test]
-            async fn sqlite() {
-                super::$body(&crate::db::TestDb::sqlite()).await;
-            }
-
-            #[tokio::test]
-            async fn postgres() {
-                if let Some(db) = crate::db::TestDb::postgres().await {
-                    super::$body(&db).await;
-                }
-            }
-        }
-    };
-}
-
-// Defined after the macro, which it uses.
-#[path = "transcripts/edges.rs"]
-mod edges;
+use posdesk::testkit::luhn_card;
 
 backends!(chinese_merchant_unbinds_a_lakala_terminal);
 async fn chinese_merchant_unbinds_a_lakala_terminal(db: &TestDb) {

@@ -2,8 +2,8 @@
 //! of what a shop owner types and reads, in Chinese (and in English where the point is the
 //! language), through the real service on a real database.
 
-use crate::db::TestDb;
-use crate::support::{App, Merchant, STAFF_CHAT};
+use crate::support::db::TestDb;
+use crate::support::service::{App, Merchant, STAFF_CHAT};
 use posdesk::i18n::Locale;
 use posdesk::store::CaseFilter;
 
