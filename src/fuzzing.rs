@@ -447,7 +447,7 @@ fn constructed_action(data: &[u8]) -> (Action, u32) {
         23 => Action::AnswerCase(case_ref),
         24 => Action::DiscardConfirm,
         25 => Action::Undo,
-        26 => Action::NoteToStaff(format!("SN{:010}", b.u32())),
+        26 => Action::NoteToStaff(format!("N7{:010}", b.u32())),
         _ => Action::Dismiss,
     };
     (action, b.u32())
