@@ -11,9 +11,10 @@ mod support;
 use chrono::{DateTime, TimeZone, Utc};
 use db::TestDb;
 use posdesk::conversation::{Event, Incoming, Upload};
+use posdesk::domain::CaseRecord;
 use posdesk::i18n::Locale;
 use posdesk::service::Inbound;
-use posdesk::store::{CaseFilter, CaseRecord};
+use posdesk::store::CaseFilter;
 use std::collections::HashMap;
 use support::{render, App};
 
@@ -315,7 +316,7 @@ async fn batches_give_what_one_by_one_gives(reference: &TestDb, db: &TestDb) {
     // The replies name the cases the batches created.
     let all: String = got.values().cloned().collect();
     for case in &got_cases {
-        assert!(all.contains(&case.case_ref), "{}", case.case_ref);
+        assert!(all.contains(case.case_ref.as_str()), "{}", case.case_ref);
     }
     app.close().await;
 }

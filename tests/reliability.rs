@@ -27,8 +27,9 @@ use db::TestDb;
 use fake_telegram::FakeTelegram;
 use outage::DbOutage;
 use posdesk::conversation::{state, Dialogue, State};
+use posdesk::domain::CaseRecord;
 use posdesk::i18n::{Locale, Localizer, Msg};
-use posdesk::store::{CaseFilter, CaseRecord, Store};
+use posdesk::store::{CaseFilter, Store};
 use posdesk::telegram::edge::messages::ERROR_BUSY;
 use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};
@@ -260,7 +261,7 @@ async fn converse(db: &TestDb, scripts: &[Script], seed: Option<u64>) -> Run {
         let mut texts = fake.sent_texts(s.chat);
         for case in &cases {
             for t in &mut texts {
-                *t = t.replace(&case.case_ref, "<ref>");
+                *t = t.replace(case.case_ref.as_str(), "<ref>");
             }
         }
         run.cases
@@ -460,7 +461,7 @@ async fn fifty_sigkills_lose_no_update_and_apply_none_twice(db: &TestDb) {
         let confirmed = fake
             .sent_texts(s.chat)
             .iter()
-            .any(|t| t.contains(s.confirmation) && t.contains(&mine[0].case_ref));
+            .any(|t| t.contains(s.confirmation) && t.contains(mine[0].case_ref.as_str()));
         assert!(
             confirmed,
             "chat {}: no confirmation of {}",
