@@ -23,7 +23,7 @@
 
 #[path = "../tests/support/db.rs"]
 mod db;
-#[path = "../tests/support/fake_telegram.rs"]
+#[path = "../tests/support/fake_telegram/mod.rs"]
 mod fake_telegram;
 
 use db::TestDb;

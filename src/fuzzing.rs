@@ -4,7 +4,7 @@
 //!
 //! They live in the library, not in `fuzz/`, so that the cargo-fuzz targets
 //! (`fuzz/fuzz_targets/*.rs`, run with libFuzzer) and the corpus replay test
-//! (`tests/fuzz_corpus.rs`, run by `cargo test` on stable) execute exactly the same code:
+//! (`tests/content/fuzz_corpus.rs`, run by `cargo test` on stable) execute exactly the same code:
 //! an input the fuzzer once found is a regression test forever. See `fuzz/README.md`.
 //!
 //! Not part of the bot's API (hidden from the docs); the bot itself never calls it.

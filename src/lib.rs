@@ -7,7 +7,9 @@
 //! - [`service`]: one transaction per update, tying the core to the store.
 //! - [`console`]: the terminal adapter behind `posdesk chat`.
 //!
-//! `fuzzing` (hidden) holds the fuzz entry points shared by `fuzz/` and `tests/fuzz_corpus.rs`.
+//! `fuzzing` (hidden) holds the fuzz entry points shared by `fuzz/` and the fuzz corpus replay
+//! test; `testkit` (hidden) the core test driver and fixtures shared by unit and integration
+//! tests.
 
 pub mod calendar;
 pub mod cli;
@@ -25,3 +27,5 @@ pub mod service;
 pub mod store;
 pub mod telegram;
 pub mod telemetry;
+#[doc(hidden)]
+pub mod testkit;

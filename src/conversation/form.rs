@@ -478,8 +478,9 @@ pub(super) fn check_upload(upload: &Upload) -> Result<Attachment, Msg> {
     })
 }
 
-/// Whole-message words that cancel an application.
-const CANCEL_WORDS: &[&str] = &[
+/// Whole-message words that cancel an application (compared after trimming punctuation and
+/// lower-casing).
+pub const CANCEL_WORDS: &[&str] = &[
     "取消",
     "取消申请",
     "不办了",

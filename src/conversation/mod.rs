@@ -20,7 +20,7 @@ pub use action::{parse_callback, Action};
 pub use effect::{Button, Effect, Keyboard, Reply, Submission};
 pub use event::{strip_controls, CaseNotice, Event, Incoming, Unsupported, Upload};
 pub use facts::{needs, CaseLine, Facts, Need};
-pub use form::{DOCUMENT_TYPES, MAX_DOCUMENT_BYTES};
+pub use form::{CANCEL_WORDS, DOCUMENT_TYPES, MAX_DOCUMENT_BYTES};
 pub use machine::{looks_like_question, reset_notice, step, topic_intent, Ctx, CONFIDENT};
 pub use state::{
     AlbumProgress, Attachment, Dialogue, Draft, FileKind, State, Value, SCHEMA_VERSION,

@@ -3,124 +3,14 @@
 
 use super::action::Action;
 use super::effect::{Effect, Keyboard, Reply};
-use super::event::{Event, Incoming, Unsupported, Upload};
+use super::event::{Event, Unsupported, Upload};
 use super::facts::{CaseLine, Facts};
-use super::forms::{self, FieldKind};
-use super::machine::{step, Ctx};
 use super::messages as m;
-use super::state::{Dialogue, FileKind, State, Value};
+use super::state::{FileKind, State, Value};
 use crate::domain::{CaseKind, CaseStatus};
 use crate::i18n::Locale;
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-
-/// A Luhn-valid 16-digit card number, computed rather than typed.
-pub(crate) fn luhn_card() -> String {
-    crate::domain::luhn_complete("622202123456789").unwrap()
-}
-
-struct Chat {
-    d: Dialogue,
-    facts: Facts,
-    now: DateTime<Utc>,
-    entropy: u64,
-    message_id: i32,
-}
-
-impl Chat {
-    fn new() -> Self {
-        Chat {
-            d: Dialogue::default(),
-            facts: Facts::default(),
-            // A Friday afternoon in China.
-            now: Utc.with_ymd_and_hms(2026, 11, 20, 6, 0, 0).unwrap(),
-            entropy: 0x5eed,
-            message_id: 0,
-        }
-    }
-
-    fn send(&mut self, event: Event) -> Vec<Effect> {
-        self.message_id += 1;
-        self.entropy = self
-            .entropy
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1);
-        let ctx = Ctx {
-            now: self.now,
-            locale_hint: Locale::ZhCn,
-            entropy: self.entropy,
-            holidays: &[],
-            facts: &self.facts,
-        };
-        let input = Incoming::new(event).with_message_id(self.message_id);
-        let (d, effects) = step(self.d.clone(), input, &ctx);
-        self.d = d;
-        effects
-    }
-
-    fn text(&mut self, s: &str) -> Vec<Effect> {
-        self.send(Event::Text(s.into()))
-    }
-
-    fn press(&mut self, action: Action) -> Vec<Effect> {
-        let data = action.encode(self.d.step);
-        self.send(Event::Press(data))
-    }
-
-    fn field(&self) -> Option<&str> {
-        match &self.d.state {
-            State::Form { field, .. } => Some(field),
-            State::Edit { field: Some(f), .. } => Some(f),
-            _ => None,
-        }
-    }
-
-    fn value(&self, id: &str) -> Option<&Value> {
-        self.d.state.draft().and_then(|d| d.values.get(id))
-    }
-
-    /// Answer the current field with a valid value of its kind.
-    fn answer_current(&mut self) -> Vec<Effect> {
-        let State::Form { draft, field } = &self.d.state else {
-            panic!("not in a form")
-        };
-        let spec = forms::field(draft.kind, field).unwrap();
-        match spec.kind {
-            FieldKind::Brand => self.press(Action::Brand("lakala".into())),
-            FieldKind::Serial => self.text("LKL8C2104567"),
-            FieldKind::MerchantNo => self.text("822100012345678"),
-            FieldKind::MerchantName => self.text("张记便利店"),
-            FieldKind::PersonName => self.text("张伟"),
-            FieldKind::Phone => self.send(Event::Contact {
-                phone: "+86 138 1234 5678".into(),
-            }),
-            FieldKind::Login => self.text("13812345678"),
-            FieldKind::Text { choices } => self.press(Action::Choice(choices[0].into())),
-            FieldKind::YesNo => self.press(Action::Yes),
-            FieldKind::Date => self.text("11月3日"),
-            FieldKind::BankName => self.text("工行"),
-            FieldKind::CardLast4 => self.text("尾号1234"),
-            FieldKind::Photo => {
-                self.send(Event::Files(vec![Upload::photo(format!("file-{field}"))]))
-            }
-        }
-    }
-
-    fn fill_form(&mut self) {
-        let mut guard = 0;
-        while matches!(self.d.state, State::Form { .. }) {
-            self.answer_current();
-            guard += 1;
-            assert!(guard < 40, "form does not finish: {:?}", self.d.state);
-        }
-    }
-
-    fn open(&mut self, kind: CaseKind) {
-        self.text("/start");
-        self.press(Action::Topic(kind));
-        self.press(Action::Brand("lakala".into()));
-        self.press(Action::OpenCase(kind, Some("lakala".into())));
-    }
-}
+use crate::testkit::{luhn_card, Chat};
+use chrono::{NaiveDate, TimeZone, Utc};
 
 fn replies(effects: &[Effect]) -> Vec<&Reply> {
     effects.iter().filter_map(Effect::as_reply).collect()
@@ -149,25 +39,25 @@ fn notice(effects: &[Effect]) -> Option<&str> {
 
 #[test]
 fn start_shows_the_welcome_and_the_menu() {
-    let mut c = Chat::new();
+    let mut c = Chat::default();
     let fx = c.text("/start");
-    assert_eq!(c.d.state, State::Menu);
+    assert_eq!(c.dialogue.state, State::Menu);
     assert!(last(&fx).has(m::WELCOME));
     let buttons = last(&fx).buttons();
     assert!(buttons
         .iter()
         .any(|b| b.action == Action::Topic(CaseKind::Unbind)));
-    assert!(buttons.iter().all(|b| b.step == c.d.step));
-    assert_eq!(c.d.last_active, Some(c.now));
+    assert!(buttons.iter().all(|b| b.step == c.dialogue.step));
+    assert_eq!(c.dialogue.last_active, Some(c.now));
 }
 
 #[test]
 fn topic_then_brand_shows_the_brand_guide_and_done_returns_to_menu() {
-    let mut c = Chat::new();
+    let mut c = Chat::default();
     c.text("/start");
     let fx = c.press(Action::Topic(CaseKind::Unbind));
     assert_eq!(
-        c.d.state,
+        c.dialogue.state,
         State::ChooseBrand {
             topic: CaseKind::Unbind
         }
@@ -175,7 +65,7 @@ fn topic_then_brand_shows_the_brand_guide_and_done_returns_to_menu() {
     assert!(last(&fx).has(m::BRAND_PROMPT));
     let fx = c.press(Action::Brand("lakala".into()));
     assert_eq!(
-        c.d.state,
+        c.dialogue.state,
         State::Guide {
             topic: CaseKind::Unbind,
             brand: "lakala".into()
@@ -188,21 +78,21 @@ fn topic_then_brand_shows_the_brand_guide_and_done_returns_to_menu() {
     );
     assert!(guide.has(crate::knowledge::ANSWER_FOOTER));
     let fx = c.press(Action::GuideDone);
-    assert_eq!(c.d.state, State::Menu);
+    assert_eq!(c.dialogue.state, State::Menu);
     assert!(last(&fx).has(m::GUIDE_DONE));
 }
 
 #[test]
 fn a_brand_can_be_typed_and_an_unknown_one_is_explained() {
-    let mut c = Chat::new();
+    let mut c = Chat::default();
     c.text("/start");
     c.press(Action::Topic(CaseKind::Card));
     let fx = c.text("阿巴阿巴");
     assert!(says(&fx, m::BRAND_UNKNOWN));
-    assert!(matches!(c.d.state, State::ChooseBrand { .. }));
+    assert!(matches!(c.dialogue.state, State::ChooseBrand { .. }));
     c.text("立刷");
     assert_eq!(
-        c.d.state,
+        c.dialogue.state,
         State::Guide {
             topic: CaseKind::Card,
             brand: "lishua".into()
@@ -212,7 +102,7 @@ fn a_brand_can_be_typed_and_an_unknown_one_is_explained() {
 
 #[test]
 fn open_case_prefills_the_brand_and_asks_the_next_field() {
-    let mut c = Chat::new();
+    let mut c = Chat::default();
     let fx = {
         c.text("/start");
         c.press(Action::Topic(CaseKind::Unbind));
@@ -228,7 +118,7 @@ fn open_case_prefills_the_brand_and_asks_the_next_field() {
 
 #[test]
 fn open_case_without_a_brand_asks_for_it_first() {
-    let mut c = Chat::new();
+    let mut c = Chat::default();
     c.text("/start");
     c.text("押金能退吗");
     c.press(Action::OpenCase(CaseKind::Cancel, None));
@@ -258,7 +148,7 @@ fn every_field_kind_refuses_bad_input_with_a_reason_and_asks_again() {
         (CaseKind::Unbind, "reason", "a", "invalid-"),
     ];
     for &(kind, field, bad, expected) in cases {
-        let mut c = Chat::new();
+        let mut c = Chat::default();
         c.open(kind);
         let mut guard = 0;
         while c.field() != Some(field) {
@@ -270,7 +160,7 @@ fn every_field_kind_refuses_bad_input_with_a_reason_and_asks_again() {
             guard += 1;
             assert!(guard < 30, "never reached {field}");
         }
-        let before = c.d.state.clone();
+        let before = c.dialogue.state.clone();
         let fx = c.text(bad);
         assert!(
             says_prefix(&fx, expected),
@@ -281,14 +171,14 @@ fn every_field_kind_refuses_bad_input_with_a_reason_and_asks_again() {
             Some(field),
             "{kind:?}.{field} must be asked again"
         );
-        assert_eq!(c.d.state, before, "nothing stored for a bad value");
+        assert_eq!(c.dialogue.state, before, "nothing stored for a bad value");
         assert!(says(&fx, &format!("field-{field}-prompt")));
     }
 }
 
 #[test]
 fn yes_no_accepts_words_and_buttons() {
-    let mut c = Chat::new();
+    let mut c = Chat::default();
     c.open(CaseKind::Unbind);
     c.text("LKL8C2104567");
     assert_eq!(c.field(), Some("activated"));
@@ -299,7 +189,7 @@ fn yes_no_accepts_words_and_buttons() {
 
 #[test]
 fn optional_fields_can_be_skipped_by_button_or_word_but_required_ones_cannot() {
-    let mut c = Chat::new();
+    let mut c = Chat::default();
     c.open(CaseKind::Unbind);
     c.text("LKL8C2104567");
     c.press(Action::No);
@@ -311,7 +201,7 @@ fn optional_fields_can_be_skipped_by_button_or_word_but_required_ones_cannot() {
     assert_eq!(notice(&fx), Some(m::BAD_BUTTON));
     assert_eq!(c.field(), Some("merchant_name"));
 
-    let mut c = Chat::new();
+    let mut c = Chat::default();
     c.open(CaseKind::Broken);
     while c.field() != Some("invoice") {
         c.answer_current();
@@ -322,7 +212,7 @@ fn optional_fields_can_be_skipped_by_button_or_word_but_required_ones_cannot() {
 
 #[test]
 fn phone_field_offers_share_contact_and_closes_that_keyboard_after() {
-    let mut c = Chat::new();
+    let mut c = Chat::default();
     c.open(CaseKind::Unbind);
     let mut fx = Vec::new();
     while c.field() != Some("phone") {
@@ -341,19 +231,19 @@ fn phone_field_offers_share_contact_and_closes_that_keyboard_after() {
 
 #[test]
 fn cancelling_at_the_phone_field_also_closes_the_contact_keyboard() {
-    let mut c = Chat::new();
+    let mut c = Chat::default();
     c.open(CaseKind::Card);
     while c.field() != Some("phone") {
         c.answer_current();
     }
     let fx = c.text("/cancel");
     assert_eq!(replies(&fx)[0].keyboard, Keyboard::RemoveShareContact);
-    assert_eq!(c.d.state, State::Menu);
+    assert_eq!(c.dialogue.state, State::Menu);
 }
 
 #[test]
 fn a_contact_outside_the_phone_field_is_not_used() {
-    let mut c = Chat::new();
+    let mut c = Chat::default();
     c.open(CaseKind::Unbind);
     let fx = c.send(Event::Contact {
         phone: "13812345678".into(),
@@ -364,7 +254,7 @@ fn a_contact_outside_the_phone_field_is_not_used() {
 
 #[test]
 fn an_album_fills_consecutive_photo_fields() {
-    let mut c = Chat::new();
+    let mut c = Chat::default();
     c.open(CaseKind::Unbind);
     while c.field() != Some("id_front") {
         c.answer_current();
@@ -385,12 +275,12 @@ fn an_album_fills_consecutive_photo_fields() {
     assert_eq!(c.value("id_back"), Some(&file("back")));
     assert_eq!(c.value("licence"), Some(&file("licence")));
     assert!(says(&fx, m::ALBUM_EXTRA));
-    assert!(matches!(c.d.state, State::Review { .. }));
+    assert!(matches!(c.dialogue.state, State::Review { .. }));
 }
 
 #[test]
 fn documents_are_checked_for_type_and_size() {
-    let mut c = Chat::new();
+    let mut c = Chat::default();
     c.open(CaseKind::Card);
     while c.field() != Some("id_front") {
         c.answer_current();
@@ -408,12 +298,12 @@ fn documents_are_checked_for_type_and_size() {
     assert!(says(&fx, m::FILE_TOO_LARGE));
     assert_eq!(c.field(), Some("id_front"));
     c.send(Event::Files(vec![doc("application/pdf", 200_000)]));
-    assert!(matches!(c.d.state, State::Review { .. }));
+    assert!(matches!(c.dialogue.state, State::Review { .. }));
 }
 
 #[test]
 fn files_outside_a_photo_field_are_explained() {
-    let mut c = Chat::new();
+    let mut c = Chat::default();
     c.text("/start");
     let fx = c.send(Event::Files(vec![Upload::photo("x")]));
     assert!(says(&fx, m::FILE_NOT_NOW));
@@ -425,7 +315,7 @@ fn files_outside_a_photo_field_are_explained() {
 
 #[test]
 fn conditional_fields_follow_their_yes_no_answer_and_edits() {
-    let mut c = Chat::new();
+    let mut c = Chat::default();
     c.open(CaseKind::Cancel);
     while c.field() != Some("wants_refund") {
         c.answer_current();
@@ -433,7 +323,7 @@ fn conditional_fields_follow_their_yes_no_answer_and_edits() {
     c.press(Action::No);
     assert_eq!(c.field(), Some("application"), "refund card fields skipped");
     c.press(Action::Skip);
-    assert!(matches!(c.d.state, State::Review { .. }));
+    assert!(matches!(c.dialogue.state, State::Review { .. }));
 
     // Change the answer from the summary: the refund card is now asked for.
     c.press(Action::EditMenu);
@@ -443,23 +333,23 @@ fn conditional_fields_follow_their_yes_no_answer_and_edits() {
     c.text("招商银行");
     assert_eq!(c.field(), Some("refund_last4"));
     c.text("5678");
-    assert!(matches!(c.d.state, State::Review { .. }));
+    assert!(matches!(c.dialogue.state, State::Review { .. }));
 
     // And back to "no": the card answers are dropped, not kept.
     c.press(Action::EditMenu);
     c.press(Action::EditField("wants_refund".into()));
     c.press(Action::No);
-    assert!(matches!(c.d.state, State::Review { .. }));
+    assert!(matches!(c.dialogue.state, State::Review { .. }));
     assert_eq!(c.value("refund_last4"), None);
     assert_eq!(c.value("refund_bank"), None);
 }
 
 #[test]
 fn review_edit_and_back() {
-    let mut c = Chat::new();
+    let mut c = Chat::default();
     c.open(CaseKind::Close);
     c.fill_form();
-    let State::Review { .. } = &c.d.state else {
+    let State::Review { .. } = &c.dialogue.state else {
         panic!()
     };
     let fx = c.press(Action::EditMenu);
@@ -471,7 +361,7 @@ fn review_edit_and_back() {
     c.press(Action::EditField("merchant_name".into()));
     assert_eq!(c.field(), Some("merchant_name"));
     let fx = c.text("李记五金店");
-    assert!(matches!(c.d.state, State::Review { .. }));
+    assert!(matches!(c.dialogue.state, State::Review { .. }));
     assert_eq!(
         c.value("merchant_name"),
         Some(&Value::Text("李记五金店".into()))
@@ -480,7 +370,7 @@ fn review_edit_and_back() {
     // Back from the edit menu without changing anything.
     c.press(Action::EditMenu);
     c.press(Action::Resume);
-    assert!(matches!(c.d.state, State::Review { .. }));
+    assert!(matches!(c.dialogue.state, State::Review { .. }));
     // Editing a field that is not in this form is refused.
     c.press(Action::EditMenu);
     let fx = c.press(Action::EditField("refund_last4".into()));
@@ -489,10 +379,10 @@ fn review_edit_and_back() {
 
 #[test]
 fn submit_queues_the_case_and_returns_to_the_menu() {
-    let mut c = Chat::new();
+    let mut c = Chat::default();
     c.open(CaseKind::Unbind);
     c.fill_form();
-    let draft_id = c.d.state.draft().unwrap().id.clone();
+    let draft_id = c.dialogue.state.draft().unwrap().id.clone();
     let fx = c.press(Action::Submit);
     let sub = fx
         .iter()
@@ -515,7 +405,7 @@ fn submit_queues_the_case_and_returns_to_the_menu() {
         sub.due_at,
         Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0).unwrap()
     );
-    assert_eq!(c.d.state, State::Menu);
+    assert_eq!(c.dialogue.state, State::Menu);
     let r = replies(&fx)
         .into_iter()
         .find(|r| r.has(m::SUBMITTED))
@@ -528,7 +418,7 @@ fn submit_queues_the_case_and_returns_to_the_menu() {
 
 #[test]
 fn a_serial_with_an_open_case_is_refused_when_typed_and_at_submit() {
-    let mut c = Chat::new();
+    let mut c = Chat::default();
     c.open(CaseKind::Unbind);
     c.facts.open_case_for_serial = Some(("LKL8C2104567".into(), "UB-ABCDEF".into()));
     let fx = c.text("lkl8c2104567");
@@ -547,14 +437,14 @@ fn a_serial_with_an_open_case_is_refused_when_typed_and_at_submit() {
 
 #[test]
 fn stale_and_forged_presses_change_nothing() {
-    let mut c = Chat::new();
+    let mut c = Chat::default();
     c.text("/start");
-    let old = Action::Topic(CaseKind::Unbind).encode(c.d.step);
+    let old = Action::Topic(CaseKind::Unbind).encode(c.dialogue.step);
     c.press(Action::Topic(CaseKind::Close));
-    let before = c.d.clone();
+    let before = c.dialogue.clone();
     let fx = c.send(Event::Press(old.clone()));
     assert_eq!(notice(&fx), Some(m::STALE_BUTTON));
-    assert_eq!(c.d, before);
+    assert_eq!(c.dialogue, before);
     // The same press re-sent (a client retry) is just as stale.
     let fx = c.send(Event::Press(old));
     assert_eq!(notice(&fx), Some(m::STALE_BUTTON));
@@ -564,35 +454,35 @@ fn stale_and_forged_presses_change_nothing() {
             matches!(notice(&fx), Some(m::BAD_BUTTON | m::STALE_BUTTON)),
             "{forged:?}"
         );
-        assert_eq!(c.d, before);
+        assert_eq!(c.dialogue, before);
     }
     // A well-formed press that does not fit the state.
     let fx = c.press(Action::Submit);
     assert_eq!(notice(&fx), Some(m::BAD_BUTTON));
-    assert!(matches!(c.d.state, State::ChooseBrand { .. }));
+    assert!(matches!(c.dialogue.state, State::ChooseBrand { .. }));
 }
 
 #[test]
 fn privacy_guard_deletes_and_stores_nothing() {
-    let mut c = Chat::new();
+    let mut c = Chat::default();
     c.open(CaseKind::Card);
     while c.field() != Some("new_last4") {
         c.answer_current();
     }
-    let before = c.d.state.clone();
-    let card = luhn_card();
+    let before = c.dialogue.state.clone();
+    let card = luhn_card("622202123456789");
     let fx = c.text(&format!("卡号是 {card}"));
     assert!(fx.contains(&Effect::DeleteMessage(c.message_id)));
     assert!(says(&fx, "privacy-refused-card"));
-    assert_eq!(c.d.state, before);
-    assert!(!format!("{:?}", c.d).contains(&card));
+    assert_eq!(c.dialogue.state, before);
+    assert!(!format!("{:?}", c.dialogue).contains(&card));
     for secret in ["我的密码是abc12345", "验证码是 482913"] {
         let fx = c.text(secret);
         assert!(
             fx.contains(&Effect::DeleteMessage(c.message_id)),
             "{secret}"
         );
-        assert_eq!(c.d.state, before);
+        assert_eq!(c.dialogue.state, before);
     }
     // An edited message is guarded too.
     let fx = c.send(Event::Edited(Some(card.clone())));
@@ -604,9 +494,9 @@ fn privacy_guard_deletes_and_stores_nothing() {
 
 #[test]
 fn a_question_in_the_middle_of_a_form_is_answered_then_the_field_asked_again() {
-    let mut c = Chat::new();
+    let mut c = Chat::default();
     c.open(CaseKind::Unbind);
-    let before = c.d.state.clone();
+    let before = c.dialogue.state.clone();
     let fx = c.text("审核要多久？");
     let rs = replies(&fx);
     assert_eq!(rs.len(), 2);
@@ -615,7 +505,7 @@ fn a_question_in_the_middle_of_a_form_is_answered_then_the_field_asked_again() {
         crate::knowledge::answer_message(crate::knowledge::Intent::ReviewTime, Some("lakala"))
     );
     assert!(rs[1].has(m::DIGRESSION_CONTINUE) && rs[1].has("field-serial-prompt"));
-    assert_eq!(c.d.state, before);
+    assert_eq!(c.dialogue.state, before);
     // In a free-text field, a plain answer that mentions a topic is still the answer.
     while c.field() != Some("reason") {
         c.answer_current();
@@ -626,7 +516,7 @@ fn a_question_in_the_middle_of_a_form_is_answered_then_the_field_asked_again() {
 
 #[test]
 fn cancel_and_resume() {
-    let mut c = Chat::new();
+    let mut c = Chat::default();
     let fx = c.text("/cancel");
     assert!(says(&fx, m::NOTHING_TO_CANCEL));
     c.open(CaseKind::Unbind);
@@ -639,30 +529,30 @@ fn cancel_and_resume() {
     assert!(last(&fx).has("field-activated-prompt"));
     c.text("/start");
     c.press(Action::Discard);
-    assert_eq!(c.d.state, State::Menu);
+    assert_eq!(c.dialogue.state, State::Menu);
     // Typed cancel words work too.
     c.open(CaseKind::Broken);
     let fx = c.text("取消");
     assert!(says(&fx, m::DRAFT_CANCELLED));
-    assert_eq!(c.d.state, State::Menu);
+    assert_eq!(c.dialogue.state, State::Menu);
 }
 
 #[test]
 fn lang_switches_and_is_remembered() {
-    let mut c = Chat::new();
+    let mut c = Chat::default();
     let fx = c.text("/lang");
     assert!(last(&fx)
         .buttons()
         .iter()
         .any(|b| b.action == Action::Lang(Locale::En)));
     let fx = c.press(Action::Lang(Locale::En));
-    assert_eq!(c.d.locale, Some(Locale::En));
+    assert_eq!(c.dialogue.locale, Some(Locale::En));
     assert!(says(&fx, m::LANG_SET));
 }
 
 #[test]
 fn status_lists_own_cases() {
-    let mut c = Chat::new();
+    let mut c = Chat::default();
     let fx = c.text("/status");
     assert!(says(&fx, m::STATUS_NONE));
     c.facts.own_cases = vec![CaseLine {
@@ -679,7 +569,7 @@ fn status_lists_own_cases() {
 
 #[test]
 fn forget_is_refused_with_open_cases_and_confirmed_otherwise() {
-    let mut c = Chat::new();
+    let mut c = Chat::default();
     c.facts.own_cases = vec![CaseLine {
         case_ref: "UB-ABCDEF".into(),
         kind: CaseKind::Unbind,
@@ -697,17 +587,17 @@ fn forget_is_refused_with_open_cases_and_confirmed_otherwise() {
     let fx = c.press(Action::ForgetNo);
     assert!(says(&fx, m::FORGET_KEPT));
     c.text("/forget");
-    let step_before = c.d.step;
+    let step_before = c.dialogue.step;
     let fx = c.press(Action::ForgetYes);
     assert!(fx.contains(&Effect::Forget));
-    assert_eq!(c.d.state, State::Menu);
-    assert_eq!(c.d.locale, None);
-    assert!(c.d.step > step_before);
+    assert_eq!(c.dialogue.state, State::Menu);
+    assert_eq!(c.dialogue.locale, None);
+    assert!(c.dialogue.step > step_before);
 }
 
 #[test]
 fn unsupported_edited_and_unknown_commands_get_a_clear_reply() {
-    let mut c = Chat::new();
+    let mut c = Chat::default();
     c.open(CaseKind::Unbind);
     for kind in [
         Unsupported::Sticker,
@@ -732,7 +622,7 @@ fn unsupported_edited_and_unknown_commands_get_a_clear_reply() {
 
 #[test]
 fn free_text_outside_a_form_is_answered_or_politely_declined() {
-    let mut c = Chat::new();
+    let mut c = Chat::default();
     let fx = c.text("押金能退吗");
     let r = last(&fx);
     assert_eq!(
@@ -745,7 +635,7 @@ fn free_text_outside_a_form_is_answered_or_politely_declined() {
         .any(|b| b.action == Action::OpenCase(CaseKind::Cancel, None)));
     let fx = c.text("拉卡拉的机器不用了怎么解绑");
     assert_eq!(
-        c.d.state,
+        c.dialogue.state,
         State::Guide {
             topic: CaseKind::Unbind,
             brand: "lakala".into()
@@ -757,37 +647,37 @@ fn free_text_outside_a_form_is_answered_or_politely_declined() {
         .any(|b| b.action == Action::OpenCase(CaseKind::Unbind, Some("lakala".into()))));
     let fx = c.text("今天天气怎么样");
     assert!(says(&fx, crate::knowledge::ANSWER_NONE));
-    assert_eq!(c.d.state, State::Menu);
+    assert_eq!(c.dialogue.state, State::Menu);
 }
 
 #[test]
 fn deep_links_open_a_topic() {
-    let mut c = Chat::new();
+    let mut c = Chat::default();
     c.text("/start unbind_lakala");
     assert_eq!(
-        c.d.state,
+        c.dialogue.state,
         State::Guide {
             topic: CaseKind::Unbind,
             brand: "lakala".into()
         }
     );
-    let mut c = Chat::new();
+    let mut c = Chat::default();
     c.text("/start close");
     assert_eq!(
-        c.d.state,
+        c.dialogue.state,
         State::ChooseBrand {
             topic: CaseKind::Close
         }
     );
-    let mut c = Chat::new();
+    let mut c = Chat::default();
     c.text("/start@posdesk_bot <script>");
-    assert_eq!(c.d.state, State::Menu);
+    assert_eq!(c.dialogue.state, State::Menu);
 }
 
 #[test]
 fn every_kind_can_be_filled_and_submitted() {
     for kind in CaseKind::ALL {
-        let mut c = Chat::new();
+        let mut c = Chat::default();
         c.open(kind);
         c.fill_form();
         let fx = c.press(Action::Submit);
@@ -801,7 +691,7 @@ fn every_kind_can_be_filled_and_submitted() {
 
 #[test]
 fn album_parts_fill_photo_fields_and_answer_once() {
-    let mut c = Chat::new();
+    let mut c = Chat::default();
     c.open(CaseKind::Unbind);
     while c.field() != Some("id_front") {
         c.answer_current();
@@ -826,15 +716,15 @@ fn album_parts_fill_photo_fields_and_answer_once() {
         3
     );
     assert!(r.has(m::ALBUM_EXTRA) && r.has(m::REVIEW_HEADER));
-    assert!(matches!(c.d.state, State::Review { .. }));
+    assert!(matches!(c.dialogue.state, State::Review { .. }));
     // Anything else ends the album.
     c.text("/status");
-    assert_eq!(c.d.album, None);
+    assert_eq!(c.dialogue.album, None);
 }
 
 #[test]
 fn an_album_where_no_photo_is_expected_is_answered_like_a_file() {
-    let mut c = Chat::new();
+    let mut c = Chat::default();
     c.open(CaseKind::Unbind);
     let fx = c.send(Event::AlbumPart {
         album_id: "g2".into(),
@@ -861,20 +751,20 @@ fn answers(effects: &[Effect]) -> Vec<&Effect> {
 
 #[test]
 fn a_reviewer_question_is_answered_by_the_next_message_and_the_form_resumes() {
-    let mut c = Chat::new();
+    let mut c = Chat::default();
     c.open(CaseKind::Unbind);
     c.text("LKL8C2104567");
-    let form_state = c.d.state.clone();
-    let step = c.d.step;
+    let form_state = c.dialogue.state.clone();
+    let step = c.dialogue.step;
     let fx = c.send(question("UB-ABCDEF"));
     assert!(says(&fx, m::CASE_QUESTION));
     assert!(
-        c.d.step > step,
+        c.dialogue.step > step,
         "the form's buttons are stale while the question is open"
     );
-    assert!(matches!(c.d.state, State::AnswerStaff { .. }));
+    assert!(matches!(c.dialogue.state, State::AnswerStaff { .. }));
     // The draft is still there underneath.
-    assert!(c.d.state.draft().is_some());
+    assert!(c.dialogue.state.draft().is_some());
     let fx = c.text("执照在这里补充：今天下午拍");
     assert_eq!(
         answers(&fx),
@@ -884,18 +774,18 @@ fn a_reviewer_question_is_answered_by_the_next_message_and_the_form_resumes() {
             files: vec![],
         }]
     );
-    assert_eq!(c.d.state, form_state);
+    assert_eq!(c.dialogue.state, form_state);
     assert!(last(&fx).has(m::ANSWER_RECEIVED) && last(&fx).has("field-activated-prompt"));
 }
 
 #[test]
 fn a_photo_or_an_album_answers_a_question() {
-    let mut c = Chat::new();
+    let mut c = Chat::default();
     c.text("/start");
     c.send(question("UB-ABCDEF"));
     let fx = c.send(Event::Files(vec![Upload::photo("lic")]));
     assert_eq!(answers(&fx).len(), 1);
-    assert_eq!(c.d.state, State::Menu);
+    assert_eq!(c.dialogue.state, State::Menu);
 
     c.send(question("UB-ABCDEF"));
     let part = |id: &str| Event::AlbumPart {
@@ -915,17 +805,17 @@ fn a_photo_or_an_album_answers_a_question() {
     // The next message is not part of the answer any more.
     let fx = c.text("押金能退吗");
     assert!(answers(&fx).is_empty());
-    assert!(!matches!(c.d.state, State::AnswerStaff { .. }));
+    assert!(!matches!(c.dialogue.state, State::AnswerStaff { .. }));
 }
 
 #[test]
 fn cancel_leaves_a_question_for_later_and_status_offers_to_answer() {
-    let mut c = Chat::new();
+    let mut c = Chat::default();
     c.text("/start");
     c.send(question("UB-ABCDEF"));
     let fx = c.text("/cancel");
     assert!(says(&fx, m::ANSWER_LATER));
-    assert_eq!(c.d.state, State::Menu);
+    assert_eq!(c.dialogue.state, State::Menu);
     c.facts.own_cases = vec![CaseLine {
         case_ref: "UB-ABCDEF".into(),
         kind: CaseKind::Unbind,
@@ -948,9 +838,9 @@ fn cancel_leaves_a_question_for_later_and_status_offers_to_answer() {
 
 #[test]
 fn notices_change_neither_the_state_nor_the_buttons() {
-    let mut c = Chat::new();
+    let mut c = Chat::default();
     c.open(CaseKind::Card);
-    let before = c.d.clone();
+    let before = c.dialogue.clone();
     for notice in [
         super::CaseNotice::InReview {
             case_ref: "CD-ABCDEF".into(),
@@ -966,7 +856,7 @@ fn notices_change_neither_the_state_nor_the_buttons() {
     ] {
         let fx = c.send(Event::CaseNotice(notice));
         assert_eq!(replies(&fx).len(), 1);
-        assert_eq!(c.d, before);
+        assert_eq!(c.dialogue, before);
     }
     let fx = c.send(Event::CaseNotice(super::CaseNotice::Rejected {
         case_ref: "CD-ABCDEF".into(),
@@ -979,22 +869,22 @@ fn notices_change_neither_the_state_nor_the_buttons() {
 
 #[test]
 fn one_reminder_per_idle_draft() {
-    let mut c = Chat::new();
+    let mut c = Chat::default();
     let fx = c.send(Event::Reminder);
     assert!(fx.is_empty(), "no draft, no reminder");
     c.open(CaseKind::Unbind);
     let fx = c.send(Event::Reminder);
     assert!(last(&fx).has(m::REMINDER));
-    assert!(c.d.reminded);
+    assert!(c.dialogue.reminded);
     assert!(c.send(Event::Reminder).is_empty(), "only once");
     let fx = c.press(Action::Resume);
     assert!(last(&fx).has("field-serial-prompt"));
-    assert!(!c.d.reminded, "activity re-arms the reminder");
+    assert!(!c.dialogue.reminded, "activity re-arms the reminder");
 }
 
 #[test]
 fn withdraw_needs_an_open_case_of_ones_own_and_a_confirmation() {
-    let mut c = Chat::new();
+    let mut c = Chat::default();
     c.text("/start");
     let line = |status: CaseStatus| CaseLine {
         case_ref: "UB-ABCDEF".into(),
@@ -1029,18 +919,18 @@ fn withdraw_needs_an_open_case_of_ones_own_and_a_confirmation() {
 
 #[test]
 fn the_privacy_guard_also_protects_answers() {
-    let mut c = Chat::new();
+    let mut c = Chat::default();
     c.text("/start");
     c.send(question("UB-ABCDEF"));
-    let fx = c.text(&format!("卡号 {}", luhn_card()));
+    let fx = c.text(&format!("卡号 {}", luhn_card("622202123456789")));
     assert!(fx.contains(&Effect::DeleteMessage(c.message_id)));
     assert!(answers(&fx).is_empty());
-    assert!(matches!(c.d.state, State::AnswerStaff { .. }));
+    assert!(matches!(c.dialogue.state, State::AnswerStaff { .. }));
 }
 
 #[test]
 fn control_characters_are_dropped_from_what_merchants_type() {
-    let mut c = Chat::new();
+    let mut c = Chat::default();
     c.open(CaseKind::Card);
     while c.field() != Some("merchant_name") {
         c.answer_current();

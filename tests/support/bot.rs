@@ -1,6 +1,5 @@
 //! Test support: the real bot, running in this process or as a child process, and a
 //! merchant (or reviewer) driving it through the fake Bot API.
-#![allow(dead_code)]
 
 use super::fake_telegram::FakeTelegram;
 use posdesk::config::{BotSettings, Secret, Settings, ThrottleSettings, WebhookSettings};
@@ -177,32 +176,6 @@ pub fn spawn_bot_process(fake: &FakeTelegram, db: &str) -> tokio::process::Child
         .expect("spawn posdesk run")
 }
 
-/// `body` with its Luhn check digit: a card number the privacy guard must catch.
-pub fn luhn_card(body: &str) -> String {
-    posdesk::domain::luhn_complete(body).unwrap()
-}
-
 pub async fn open_store(db: &str) -> Arc<dyn Store> {
     store::open(db).await.unwrap()
-}
-
-/// Run a test body once per backend: `name::sqlite`, and `name::postgres` when
-/// `POSDESK_TEST_PG_URL` is set (otherwise it passes, saying it was skipped).
-#[allow(unused_macros)]
-macro_rules! backends {
-    ($body:ident) => {
-        mod $body {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                super::$body(&super::db::TestDb::sqlite()).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                if let Some(db) = super::db::TestDb::postgres().await {
-                    super::$body(&db).await;
-                }
-            }
-        }
-    };
 }

@@ -1,134 +1,61 @@
-//! Test support: a merchant chatting with the real service on a real SQLite file.
-#![allow(dead_code)]
+//! What the integration tests share, one module per thing they drive. Each test binary
+//! (`tests/<binary>/main.rs`) declares this tree with `#[path = "../support/mod.rs"]`:
+//!
+//! - [`db`]: a test database (a SQLite file, or a PostgreSQL schema of its own); the
+//!   [`backends!`] macro below runs a test body on each backend;
+//! - [`service`]: a merchant chatting with the real service (no Telegram);
+//! - [`fake_telegram`]: a fake Telegram Bot API server on 127.0.0.1;
+//! - [`bot`]: the real bot on the fake API, in this process or as a child process, and a
+//!   merchant driving it;
+//! - [`outage`]: a database that goes away and comes back;
+//! - [`scripts`]: whole cases scripted for the fake API.
+//!
+//! Fixtures of the core (the core driver `Chat`, valid answers, card numbers) are in the
+//! library's `posdesk::testkit`, shared with the unit tests.
+#![allow(dead_code, unused_imports, unused_macros)]
 
-use chrono::{DateTime, TimeZone, Utc};
-use posdesk::conversation::{Effect, Event, Incoming, Upload};
-use posdesk::i18n::{Locale, Localizer};
-use posdesk::service::{Inbound, Outcome, Service};
-use posdesk::store::{self, Store};
-use std::sync::Arc;
+pub mod bot;
+pub mod db;
+pub mod fake_telegram;
+pub mod outage;
+pub mod scripts;
+pub mod service;
 
-/// One database file and the service on it.
-pub struct App {
-    pub store: Arc<dyn Store>,
-    pub service: Service,
-}
+/// Runs a test body `async fn name(db: &TestDb)` once per backend: as `name::sqlite`, and
+/// as `name::postgres` when `POSDESK_TEST_PG_URL` is set (otherwise that test passes,
+/// saying on stderr that it was skipped; see [`db::TestDb::postgres`]).
+///
+/// `backends!(name)` runs on tokio's current-thread test runtime; `backends!(multi_thread
+/// name)` on two worker threads, for tests whose bot runs beside them in the same process.
+macro_rules! backends {
+    ($body:ident) => {
+        mod $body {
+            #[tokio::test]
+            async fn sqlite() {
+                super::$body(&$crate::support::db::TestDb::sqlite()).await;
+            }
 
-impl App {
-    pub async fn open(url: &str) -> App {
-        let store = store::open(url).await.expect("open store");
-        let service = Service::new(store.clone(), Locale::ZhCn, Vec::new());
-        App { store, service }
-    }
-
-    pub async fn close(self) {
-        self.store.close().await;
-    }
-}
-
-/// One merchant: remembers the buttons last shown, renders replies as the merchant sees them.
-pub struct Merchant {
-    pub chat_id: i64,
-    pub hint: Option<Locale>,
-    pub buttons: Vec<(String, String)>,
-    pub now: DateTime<Utc>,
-    pub message_id: i32,
-    pub transcript: String,
-}
-
-impl Merchant {
-    pub fn new(chat_id: i64, hint: Option<Locale>) -> Self {
-        Merchant {
-            chat_id,
-            hint,
-            buttons: Vec::new(),
-            now: Utc.with_ymd_and_hms(2026, 11, 20, 6, 0, 0).unwrap(),
-            message_id: 0,
-            transcript: String::new(),
-        }
-    }
-
-    pub async fn send(&mut self, app: &App, event: Event) -> (Outcome, String) {
-        self.message_id += 1;
-        self.now += chrono::Duration::seconds(20);
-        let outcome = app
-            .service
-            .handle(Inbound {
-                chat_id: self.chat_id,
-                update_id: None,
-                locale_hint: self.hint,
-                incoming: Incoming::new(event).with_message_id(self.message_id),
-                now: self.now,
-            })
-            .await
-            .expect("handled");
-        let (text, buttons) = render(&outcome);
-        if !buttons.is_empty() {
-            self.buttons = buttons;
-        }
-        self.transcript
-            .push_str(&format!("> {event:?}\n{text}\n", event = "…"));
-        (outcome, text)
-    }
-
-    pub async fn say(&mut self, app: &App, text: &str) -> String {
-        self.send(app, Event::Text(text.into())).await.1
-    }
-
-    /// Press the button whose label contains `label`.
-    pub async fn tap(&mut self, app: &App, label: &str) -> String {
-        let data = self
-            .buttons
-            .iter()
-            .find(|(l, _)| l.contains(label))
-            .unwrap_or_else(|| panic!("no button {label:?} in {:?}", self.buttons))
-            .1
-            .clone();
-        self.send(app, Event::Press(data)).await.1
-    }
-
-    pub async fn photos(&mut self, app: &App, ids: &[&str]) -> String {
-        let files = ids.iter().map(|id| Upload::photo(*id)).collect();
-        self.send(app, Event::Files(files)).await.1
-    }
-
-    pub async fn contact(&mut self, app: &App, phone: &str) -> String {
-        self.send(
-            app,
-            Event::Contact {
-                phone: phone.into(),
-            },
-        )
-        .await
-        .1
-    }
-}
-
-/// What the merchant reads of an outcome, and the buttons shown: (label, callback data).
-pub fn render(outcome: &Outcome) -> (String, Vec<(String, String)>) {
-    let l10n = Localizer::global();
-    let mut text = String::new();
-    let mut buttons = Vec::new();
-    for e in &outcome.effects {
-        match e {
-            Effect::Reply(r) => {
-                text.push_str(&l10n.render_all(outcome.locale, &r.parts));
-                text.push('\n');
-                for b in r.buttons() {
-                    buttons.push((l10n.render(outcome.locale, &b.label), b.data()));
+            #[tokio::test]
+            async fn postgres() {
+                if let Some(db) = $crate::support::db::TestDb::postgres().await {
+                    super::$body(&db).await;
                 }
             }
-            Effect::Notice(m) => {
-                text.push_str(&l10n.render(outcome.locale, m));
-                text.push('\n');
-            }
-            _ => {}
         }
-    }
-    (text, buttons)
-}
+    };
+    (multi_thread $body:ident) => {
+        mod $body {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$body(&$crate::support::db::TestDb::sqlite()).await;
+            }
 
-/// `body` with its Luhn check digit: a card number the privacy guard must catch.
-pub fn luhn_card(body: &str) -> String {
-    posdesk::domain::luhn_complete(body).unwrap()
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(db) = $crate::support::db::TestDb::postgres().await {
+                    super::$body(&db).await;
+                }
+            }
+        }
+    };
 }

@@ -3,7 +3,6 @@
 //! writes fail after its busy timeout while reads go on (WAL); on PostgreSQL the bot
 //! reaches the server through a TCP proxy that can drop every connection and refuse new
 //! ones (its port closed) until it is restored.
-#![allow(dead_code)]
 
 use super::db::{Backend, TestDb};
 use sqlx::Connection;

@@ -1,8 +1,7 @@
 //! Whole conversations as data: what a merchant does at each step, the reply that step
 //! waits for, and the case the conversation must leave in the database. The steps are those
-//! of `tests/telegram_e2e.rs`, with values that differ per merchant and per case so that
+//! of `tests/telegram/telegram_e2e.rs`, with values that differ per merchant and per case so that
 //! every stored case can be traced back to the conversation that made it.
-#![allow(dead_code)]
 
 use super::bot::Merchant;
 use super::fake_telegram::FakeTelegram;

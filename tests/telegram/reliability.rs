@@ -10,22 +10,11 @@
 //!   once, nothing is lost, the bot recovers without a restart; in webhook mode Telegram
 //!   is answered 503 until the update could be stored.
 
-#[path = "support/bot.rs"]
-#[macro_use]
-mod bot;
-#[path = "support/db.rs"]
-mod db;
-#[path = "support/fake_telegram.rs"]
-mod fake_telegram;
-#[path = "support/outage.rs"]
-mod outage;
-#[path = "support/scripts.rs"]
-mod scripts;
-
-use bot::{open_store, spawn_bot_process, Merchant, RunningBot, WAIT};
-use db::TestDb;
-use fake_telegram::FakeTelegram;
-use outage::DbOutage;
+use crate::support::bot::{open_store, spawn_bot_process, Merchant, RunningBot, WAIT};
+use crate::support::db::TestDb;
+use crate::support::fake_telegram::FakeTelegram;
+use crate::support::outage::DbOutage;
+use crate::support::scripts::{script, Act, Script, Step};
 use posdesk::conversation::{state, Dialogue, State};
 use posdesk::domain::CaseRecord;
 use posdesk::i18n::{Locale, Localizer, Msg};
@@ -34,7 +23,6 @@ use posdesk::telegram::edge::messages::ERROR_BUSY;
 use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};
 use rand::{Rng, SeedableRng};
-use scripts::{script, Act, Script, Step};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -294,7 +282,7 @@ async fn restart_with(
     RunningBot::start(fake, db, None).await
 }
 
-backends!(every_update_delivered_two_or_three_times_is_applied_once);
+backends!(multi_thread every_update_delivered_two_or_three_times_is_applied_once);
 async fn every_update_delivered_two_or_three_times_is_applied_once(db: &TestDb) {
     let started = Instant::now();
     let scripts: Vec<Script> = (0..REDELIVERY_MERCHANTS)
@@ -389,7 +377,7 @@ async fn keep_applying(
     finished
 }
 
-backends!(fifty_sigkills_lose_no_update_and_apply_none_twice);
+backends!(multi_thread fifty_sigkills_lose_no_update_and_apply_none_twice);
 async fn fifty_sigkills_lose_no_update_and_apply_none_twice(db: &TestDb) {
     let started = Instant::now();
     let fake = FakeTelegram::start().await;
@@ -505,7 +493,7 @@ fn busy_notice(locale: Locale) -> String {
     Localizer::global().render(locale, &Msg::new(ERROR_BUSY))
 }
 
-backends!(a_database_outage_is_announced_once_and_loses_nothing);
+backends!(multi_thread a_database_outage_is_announced_once_and_loses_nothing);
 async fn a_database_outage_is_announced_once_and_loses_nothing(db: &TestDb) {
     let started = Instant::now();
     let mut outage = DbOutage::new(db).await;
@@ -587,7 +575,7 @@ async fn a_database_outage_is_announced_once_and_loses_nothing(db: &TestDb) {
     ));
 }
 
-backends!(a_webhook_answers_503_during_an_outage_so_telegram_retries);
+backends!(multi_thread a_webhook_answers_503_during_an_outage_so_telegram_retries);
 async fn a_webhook_answers_503_during_an_outage_so_telegram_retries(db: &TestDb) {
     use posdesk::config::{Secret, WebhookSettings};
     let started = Instant::now();

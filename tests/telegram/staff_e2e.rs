@@ -1,18 +1,10 @@
 //! The staff half, end to end: the real bot with a staff group and reviewers, driven
 //! through the fake Bot API; jobs run with a controllable clock.
 
-#[path = "support/bot.rs"]
-#[macro_use]
-mod bot;
-#[path = "support/db.rs"]
-mod db;
-#[path = "support/fake_telegram.rs"]
-mod fake_telegram;
-
-use bot::{open_store, Merchant, RunningBot, WAIT};
+use crate::support::bot::{open_store, Merchant, RunningBot, WAIT};
+use crate::support::db::TestDb;
+use crate::support::fake_telegram::FakeTelegram;
 use chrono::{Duration, TimeZone, Utc};
-use db::TestDb;
-use fake_telegram::FakeTelegram;
 use posdesk::config::{Secret, WebhookSettings};
 use posdesk::domain::{CaseKind, CaseRef, CaseStatus};
 use posdesk::i18n::Locale;
@@ -228,7 +220,7 @@ async fn start(fake: &FakeTelegram, db: &str) -> RunningBot {
     RunningBot::start_with(fake, db, None, Some(staff_config()), JobSettings::default()).await
 }
 
-backends!(a_case_is_claimed_questioned_answered_with_a_photo_and_approved);
+backends!(multi_thread a_case_is_claimed_questioned_answered_with_a_photo_and_approved);
 async fn a_case_is_claimed_questioned_answered_with_a_photo_and_approved(db: &TestDb) {
     let fake = FakeTelegram::start().await;
     let bot = start(&fake, &db.url).await;
@@ -311,7 +303,7 @@ async fn a_case_is_claimed_questioned_answered_with_a_photo_and_approved(db: &Te
     bot.stop().await;
 }
 
-backends!(a_rejection_reaches_the_merchant_in_their_language_with_the_reason);
+backends!(multi_thread a_rejection_reaches_the_merchant_in_their_language_with_the_reason);
 async fn a_rejection_reaches_the_merchant_in_their_language_with_the_reason(db: &TestDb) {
     let fake = FakeTelegram::start().await;
     let bot = start(&fake, &db.url).await;
@@ -352,7 +344,7 @@ async fn a_rejection_reaches_the_merchant_in_their_language_with_the_reason(db: 
     bot.stop().await;
 }
 
-backends!(the_merchant_can_withdraw_and_staff_commands_answer);
+backends!(multi_thread the_merchant_can_withdraw_and_staff_commands_answer);
 async fn the_merchant_can_withdraw_and_staff_commands_answer(db: &TestDb) {
     let fake = FakeTelegram::start().await;
     let bot = start(&fake, &db.url).await;
@@ -420,7 +412,7 @@ async fn insert(store: &Arc<dyn Store>, case: &NewCase) {
     tx.commit().await.unwrap();
 }
 
-backends!(two_reviewers_racing_to_claim_one_case_one_wins_every_time);
+backends!(multi_thread two_reviewers_racing_to_claim_one_case_one_wins_every_time);
 async fn two_reviewers_racing_to_claim_one_case_one_wins_every_time(db: &TestDb) {
     let fake = FakeTelegram::start().await;
     let port = {
@@ -496,7 +488,7 @@ async fn two_reviewers_racing_to_claim_one_case_one_wins_every_time(db: &TestDb)
     bot.stop().await;
 }
 
-backends!(leases_digest_reminders_and_retention_follow_the_clock);
+backends!(multi_thread leases_digest_reminders_and_retention_follow_the_clock);
 async fn leases_digest_reminders_and_retention_follow_the_clock(db: &TestDb) {
     let fake = FakeTelegram::start().await;
     let store = open_store(&db.url).await;
@@ -642,7 +634,7 @@ async fn leases_digest_reminders_and_retention_follow_the_clock(db: &TestDb) {
     }
 }
 
-backends!(an_idle_draft_gets_one_reminder);
+backends!(multi_thread an_idle_draft_gets_one_reminder);
 async fn an_idle_draft_gets_one_reminder(db: &TestDb) {
     let fake = FakeTelegram::start().await;
     let bot = start(&fake, &db.url).await;
@@ -678,7 +670,7 @@ async fn an_idle_draft_gets_one_reminder(db: &TestDb) {
     );
 }
 
-backends!(the_csv_export_of_a_known_set_of_cases);
+backends!(multi_thread the_csv_export_of_a_known_set_of_cases);
 async fn the_csv_export_of_a_known_set_of_cases(db: &TestDb) {
     let store = open_store(&db.url).await;
     for n in 0..2 {

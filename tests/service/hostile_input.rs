@@ -15,26 +15,25 @@
 //!
 //! No new crates: the corpus comes from a fixed-seed xorshift generator.
 
-#[path = "support/db.rs"]
-mod db;
-
-use chrono::{DateTime, TimeZone, Utc};
+use crate::support::db::TestDb;
+use chrono::{DateTime, Utc};
 use posdesk::conversation::forms::{self, Field, FieldKind};
 use posdesk::conversation::prompt::is_active;
 use posdesk::conversation::{
     needs, parse_callback, state, step, strip_controls, Action, CaseLine, Ctx, Dialogue, Draft,
     Effect, Event, Facts, FileKind, Incoming, Keyboard, Need, State, Unsupported, Upload, Value,
-    MAX_DOCUMENT_BYTES,
+    CANCEL_WORDS, MAX_DOCUMENT_BYTES,
 };
 use posdesk::domain::{
-    luhn_complete, scan_sensitive, BankName, CardLast4, CaseKind, CaseStatus, DeviceSerial,
-    FreeText, MerchantName, MerchantNo, PersonName, Phone,
+    scan_sensitive, BankName, CardLast4, CaseKind, CaseStatus, DeviceSerial, FreeText,
+    MerchantName, MerchantNo, PersonName, Phone,
 };
 use posdesk::i18n::{Arg, Locale, Localizer, Msg, ALLOWED_TAGS};
 use posdesk::knowledge::brands;
 use posdesk::service::{Inbound, Service};
 use posdesk::store::{self, CaseFilter};
 use posdesk::telegram::outgoing::{Outgoing, TelegramRenderer, MAX_TEXT};
+use posdesk::testkit::{friday_afternoon, luhn_card, valid_answer, Chat};
 use std::collections::HashSet;
 use std::io::Write;
 use std::sync::Arc;
@@ -68,12 +67,12 @@ impl Rng {
 
 /// A Luhn-valid 16-digit card number.
 fn card16() -> String {
-    luhn_complete("622202123456789").unwrap()
+    luhn_card("622202123456789")
 }
 
 /// A Luhn-valid 19-digit card number.
 fn card19() -> String {
-    luhn_complete("621700001000123456").unwrap()
+    luhn_card("621700001000123456")
 }
 
 /// `body` (17 digits) with its ISO 7064 MOD 11-2 check character: a valid PRC ID number.
@@ -800,10 +799,6 @@ const WAITING_REF: &str = "CX-2345XY";
 const DECIDED_REF: &str = "CL-ABCDEF";
 const FOREIGN_REF: &str = "CD-ZZZZZZ";
 
-fn now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 20, 6, 0, 0).unwrap()
-}
-
 /// The merchant's cases as the database would report them.
 fn full_facts() -> Facts {
     let due = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
@@ -832,190 +827,110 @@ fn facts_for(needs: &[Need], full: &Facts) -> Facts {
     f
 }
 
-/// Drives the real core with valid input, to reach the starting states.
-struct Chat {
-    d: Dialogue,
-    hint: Locale,
-    entropy: u64,
-    message_id: i32,
-}
-
-impl Chat {
-    fn new(hint: Locale) -> Self {
-        Chat {
-            d: Dialogue::default(),
-            hint,
-            entropy: 0x5eed,
-            message_id: 0,
-        }
-    }
-
-    fn send(&mut self, event: Event) -> Vec<Effect> {
-        self.message_id += 1;
-        self.entropy = self
-            .entropy
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1);
-        let facts = full_facts();
-        let ctx = Ctx {
-            now: now(),
-            locale_hint: self.hint,
-            entropy: self.entropy,
-            holidays: &[],
-            facts: &facts,
-        };
-        let input = Incoming::new(event).with_message_id(self.message_id);
-        let (d, fx) = step(self.d.clone(), input, &ctx);
-        self.d = d;
-        fx
-    }
-
-    fn text(&mut self, s: &str) {
-        self.send(Event::Text(s.into()));
-    }
-
-    fn press(&mut self, action: Action) {
-        let data = action.encode(self.d.step);
-        self.send(Event::Press(data));
-    }
-
-    fn open(&mut self, kind: CaseKind) {
-        self.text("/start");
-        self.press(Action::Topic(kind));
-        self.press(Action::Brand("lakala".into()));
-        self.press(Action::OpenCase(kind, Some("lakala".into())));
-    }
-
-    fn answer_current(&mut self) {
-        let event = match &self.d.state {
-            State::Form { draft, field } => valid_answer(draft.kind, field, self.d.step),
-            other => panic!("not in a form: {other:?}"),
-        };
-        self.send(event);
-    }
-
-    fn question(&mut self, case_ref: &str) {
-        self.send(Event::CaseNotice(
-            posdesk::conversation::CaseNotice::Question {
-                case_ref: case_ref.into(),
-                request_id: "q1".into(),
-                question: "请补拍营业执照".into(),
-            },
-        ));
-    }
-}
-
-/// A valid answer to a field, as the merchant would give it.
-fn valid_answer(kind: CaseKind, field: &str, step: u32) -> Event {
-    let spec = forms::field(kind, field).unwrap();
-    let text = |s: &str| Event::Text(s.into());
-    let press = |a: Action| Event::Press(a.encode(step));
-    match spec.kind {
-        FieldKind::Brand => press(Action::Brand("lakala".into())),
-        FieldKind::Serial => text("LKL8C2104567"),
-        FieldKind::MerchantNo => text("822100012345678"),
-        FieldKind::MerchantName => text("张记便利店"),
-        FieldKind::PersonName => text("张伟"),
-        FieldKind::Phone => Event::Contact {
-            phone: "+86 138 1234 5678".into(),
-        },
-        FieldKind::Login => text("13812345678"),
-        FieldKind::Text { choices } => press(Action::Choice(choices[0].into())),
-        FieldKind::YesNo => press(Action::Yes),
-        FieldKind::Date => text("11月3日"),
-        FieldKind::BankName => text("工行"),
-        FieldKind::CardLast4 => text("尾号1234"),
-        FieldKind::Photo => Event::Files(vec![Upload::photo(format!("file-{field}"))]),
+/// A chat driven through the real core, which sees the merchant's cases as [`full_facts`].
+fn chat(hint: Locale) -> Chat {
+    Chat {
+        facts: full_facts(),
+        ..Chat::new(hint)
     }
 }
 
 /// The starting states, reached by driving the core with valid input.
 fn starting_states() -> Vec<(String, Dialogue, Locale)> {
     let mut out = Vec::new();
-    let mut c = Chat::new(Locale::ZhCn);
+    let mut c = chat(Locale::ZhCn);
     c.text("/start");
-    out.push(("menu".to_string(), c.d.clone(), Locale::ZhCn));
+    out.push(("menu".to_string(), c.dialogue.clone(), Locale::ZhCn));
     c.press(Action::Topic(CaseKind::Unbind));
-    out.push(("choose-brand".to_string(), c.d.clone(), Locale::ZhCn));
+    out.push(("choose-brand".to_string(), c.dialogue.clone(), Locale::ZhCn));
     c.press(Action::Brand("lakala".into()));
-    out.push(("guide".to_string(), c.d.clone(), Locale::ZhCn));
-    let mut c = Chat::new(Locale::En);
+    out.push(("guide".to_string(), c.dialogue.clone(), Locale::ZhCn));
+    let mut c = chat(Locale::En);
     c.text("/start");
     c.question(WAITING_REF);
-    out.push(("answer-from-menu(en)".to_string(), c.d.clone(), Locale::En));
+    out.push((
+        "answer-from-menu(en)".to_string(),
+        c.dialogue.clone(),
+        Locale::En,
+    ));
 
     for (i, kind) in CaseKind::ALL.into_iter().enumerate() {
         // Alternate the merchant's language between kinds.
         let hint = if i % 2 == 0 { Locale::ZhCn } else { Locale::En };
         let tag = if i % 2 == 0 { "" } else { "(en)" };
-        let mut c = Chat::new(hint);
+        let mut c = chat(hint);
         c.open(kind);
         let mut guard = 0;
-        while let State::Form { field, .. } = &c.d.state {
+        while let State::Form { field, .. } = &c.dialogue.state {
             let field = field.clone();
             out.push((
                 format!("form:{}:{field}{tag}", kind.id()),
-                c.d.clone(),
+                c.dialogue.clone(),
                 hint,
             ));
             if field == "phone" || field == "id_front" {
                 // A reviewer's question arrives in the middle of the form.
-                let mut q = Chat {
-                    d: c.d.clone(),
-                    hint,
-                    entropy: c.entropy,
-                    message_id: c.message_id,
-                };
+                let mut q = c.with_dialogue(c.dialogue.clone());
                 q.question(WAITING_REF);
                 out.push((
                     format!("answer-in-form:{}:{field}{tag}", kind.id()),
-                    q.d,
+                    q.dialogue,
                     hint,
                 ));
             }
             c.answer_current();
             guard += 1;
-            assert!(guard < 40, "form does not finish: {:?}", c.d.state);
+            assert!(guard < 40, "form does not finish: {:?}", c.dialogue.state);
         }
-        assert!(matches!(c.d.state, State::Review { .. }), "{:?}", c.d.state);
-        out.push((format!("review:{}{tag}", kind.id()), c.d.clone(), hint));
-        let review = c.d.clone();
+        assert!(
+            matches!(c.dialogue.state, State::Review { .. }),
+            "{:?}",
+            c.dialogue.state
+        );
+        out.push((
+            format!("review:{}{tag}", kind.id()),
+            c.dialogue.clone(),
+            hint,
+        ));
+        let review = c.dialogue.clone();
         c.press(Action::EditMenu);
-        out.push((format!("edit-menu:{}{tag}", kind.id()), c.d.clone(), hint));
+        out.push((
+            format!("edit-menu:{}{tag}", kind.id()),
+            c.dialogue.clone(),
+            hint,
+        ));
         let fields: Vec<&Field> = forms::form(kind).iter().collect();
         for f in [
             fields[1],
             fields[fields.len() / 2],
             fields[fields.len() - 1],
         ] {
-            let mut e = Chat {
-                d: review.clone(),
-                hint,
-                entropy: c.entropy,
-                message_id: c.message_id,
-            };
+            let mut e = c.with_dialogue(review.clone());
             e.press(Action::EditMenu);
             e.press(Action::EditField(f.id.into()));
-            if matches!(e.d.state, State::Edit { field: Some(_), .. }) {
-                out.push((format!("edit:{}:{}{tag}", kind.id(), f.id), e.d, hint));
+            if matches!(e.dialogue.state, State::Edit { field: Some(_), .. }) {
+                out.push((
+                    format!("edit:{}:{}{tag}", kind.id(), f.id),
+                    e.dialogue,
+                    hint,
+                ));
             }
         }
-        let mut q = Chat {
-            d: review,
-            hint,
-            entropy: c.entropy,
-            message_id: c.message_id,
-        };
+        let mut q = c.with_dialogue(review);
         q.question(WAITING_REF);
-        out.push((format!("answer-in-review:{}{tag}", kind.id()), q.d, hint));
+        out.push((
+            format!("answer-in-review:{}{tag}", kind.id()),
+            q.dialogue,
+            hint,
+        ));
     }
     // A chat whose button counter is about to wrap around.
-    let mut c = Chat::new(Locale::ZhCn);
-    c.d.step = u32::MAX - 1;
+    let mut c = chat(Locale::ZhCn);
+    c.dialogue.step = u32::MAX - 1;
     c.open(CaseKind::Card);
     out.push((
         "form:card:wrapping-step".to_string(),
-        c.d.clone(),
+        c.dialogue.clone(),
         Locale::ZhCn,
     ));
     out
@@ -1127,16 +1042,6 @@ fn asked_field(state: &State) -> Option<(&Draft, &'static Field)> {
         _ => None,
     }
 }
-
-const CANCEL_WORDS: &[&str] = &[
-    "取消",
-    "取消申请",
-    "不办了",
-    "算了",
-    "cancel",
-    "stop",
-    "quit",
-];
 
 /// Whether the event is one of the allowed ways to discard or finish the draft.
 fn is_exit(event: &Event, before: &Dialogue) -> bool {
@@ -1379,7 +1284,7 @@ fn run_one(name: &str, start: &Dialogue, hint: Locale, it: &Item, entropy: u64, 
     // As the service does it: the facts listed by `needs` for the raw (unsanitized) input.
     let facts = facts_for(&needs(start, &incoming), &full);
     let ctx = Ctx {
-        now: now(),
+        now: friday_afternoon(),
         locale_hint: hint,
         entropy,
         holidays: &[],
@@ -1478,25 +1383,6 @@ fn core_survives_the_hostile_corpus_from_every_state() {
 
 // ----- service level, on every backend --------------------------------------------------------
 
-/// Run a test body once per backend (see `support/db.rs`).
-macro_rules! backends {
-    ($body:ident) => {
-        mod $body {
-            #[tokio::test]
-            async fn sqlite() {
-                super::$body(&super::db::TestDb::sqlite()).await;
-            }
-
-            #[tokio::test]
-            async fn postgres() {
-                if let Some(db) = super::db::TestDb::postgres().await {
-                    super::$body(&db).await;
-                }
-            }
-        }
-    };
-}
-
 /// A merchant talking to the real service, with Telegram-like update ids.
 struct Sender<'a> {
     service: &'a Service,
@@ -1583,7 +1469,7 @@ fn secret_text(event: &Event) -> Option<&str> {
 }
 
 backends!(service_keeps_a_half_filled_draft_through_the_corpus);
-async fn service_keeps_a_half_filled_draft_through_the_corpus(db: &db::TestDb) {
+async fn service_keeps_a_half_filled_draft_through_the_corpus(db: &TestDb) {
     let started = Instant::now();
     let store = store::open(&db.url).await.expect("open store");
     let service = Service::new(store.clone(), Locale::ZhCn, Vec::new())
@@ -1594,7 +1480,7 @@ async fn service_keeps_a_half_filled_draft_through_the_corpus(db: &db::TestDb) {
         chat_id: 8080,
         update_id: 70_000,
         message_id: 0,
-        now: now(),
+        now: friday_afternoon(),
     };
 
     // Half-way through an unbind application.
@@ -1750,7 +1636,7 @@ async fn service_keeps_a_half_filled_draft_through_the_corpus(db: &db::TestDb) {
 #[test]
 fn every_spelling_of_status_forget_and_start_reads_the_merchants_cases() {
     let full = full_facts();
-    let mut c = Chat::new(Locale::ZhCn);
+    let mut c = chat(Locale::ZhCn);
     c.text("/start");
     for text in [
         "/Status",
@@ -1765,19 +1651,19 @@ fn every_spelling_of_status_forget_and_start_reads_the_merchants_cases() {
         "/status@posdesk_bot",
     ] {
         let incoming = Incoming::new(Event::Text(text.into()));
-        let needs = needs(&c.d, &incoming);
+        let needs = needs(&c.dialogue, &incoming);
         assert!(needs.contains(&Need::OwnCases), "{text:?}: {needs:?}");
     }
     let incoming = Incoming::new(Event::Text("/Status".into()));
-    let facts = facts_for(&needs(&c.d, &incoming), &full);
+    let facts = facts_for(&needs(&c.dialogue, &incoming), &full);
     let ctx = Ctx {
-        now: now(),
+        now: friday_afternoon(),
         locale_hint: Locale::ZhCn,
         entropy: 1,
         holidays: &[],
         facts: &facts,
     };
-    let (_, fx) = step(c.d.clone(), incoming, &ctx);
+    let (_, fx) = step(c.dialogue.clone(), incoming, &ctx);
     assert!(
         fx.iter()
             .filter_map(Effect::as_reply)
@@ -1790,22 +1676,22 @@ fn every_spelling_of_status_forget_and_start_reads_the_merchants_cases() {
 /// privacy guard that typed text passes (a contact's "phone number" is any text).
 #[test]
 fn a_contact_answering_a_reviewer_passes_the_privacy_guard() {
-    let mut c = Chat::new(Locale::ZhCn);
+    let mut c = chat(Locale::ZhCn);
     c.open(CaseKind::Unbind);
     c.question(WAITING_REF);
-    let asking = c.d.clone();
+    let asking = c.dialogue.clone();
     for secret in [card16(), format!("+{}", id_number("11010519491231002"))] {
-        c.d = asking.clone();
+        c.dialogue = asking.clone();
         let fx = c.send(Event::Contact { phone: secret });
         assert!(fx.contains(&Effect::DeleteMessage(c.message_id)), "{fx:?}");
         assert!(
             !fx.iter().any(|e| matches!(e, Effect::AnswerCase { .. })),
             "{fx:?}"
         );
-        assert!(matches!(c.d.state, State::AnswerStaff { .. }));
+        assert!(matches!(c.dialogue.state, State::AnswerStaff { .. }));
     }
     // A real phone number still answers.
-    c.d = asking;
+    c.dialogue = asking;
     let fx = c.send(Event::Contact {
         phone: "+86 138 1234 5678".into(),
     });

@@ -2,18 +2,10 @@
 //! `POSDESK_TEST_PG_URL`): the conversation of a chat stays consistent when its updates
 //! reach different instances, and periodic jobs do their work once.
 
-#[path = "support/bot.rs"]
-#[macro_use]
-mod bot;
-#[path = "support/db.rs"]
-mod db;
-#[path = "support/fake_telegram.rs"]
-mod fake_telegram;
-
-use bot::{open_store, Merchant, WAIT};
+use crate::support::bot::{open_store, Merchant, WAIT};
+use crate::support::db::TestDb;
+use crate::support::fake_telegram::FakeTelegram;
 use chrono::{Duration, Utc};
-use db::TestDb;
-use fake_telegram::FakeTelegram;
 use posdesk::i18n::Locale;
 use posdesk::review::StaffConfig;
 use posdesk::service::Service;

@@ -1,36 +1,14 @@
 //! Whole conversations through the real service, on a real SQLite file, checking what the
 //! merchant reads (rendered Fluent text) and what ends up in the queue.
 
-#[path = "support/db.rs"]
-mod db;
-mod support;
+use crate::support::db::TestDb;
 
-use db::TestDb;
-
+use crate::support::service::{App, Merchant};
 use posdesk::conversation::Event;
 use posdesk::domain::{CaseKind, CaseStatus};
 use posdesk::i18n::Locale;
 use posdesk::store::CaseFilter;
-use support::{luhn_card, App, Merchant};
-
-/// Run a test body once per backend (see `support/db.rs`).
-macro_rules! backends {
-    ($body:ident) => {
-        mod $body {
-            #[tokio::test]
-            async fn sqlite() {
-                super::$body(&super::db::TestDb::sqlite()).await;
-            }
-
-            #[tokio::test]
-            async fn postgres() {
-                if let Some(db) = super::db::TestDb::postgres().await {
-                    super::$body(&db).await;
-                }
-            }
-        }
-    };
-}
+use posdesk::testkit::luhn_card;
 
 backends!(chinese_merchant_unbinds_a_lakala_terminal);
 async fn chinese_merchant_unbinds_a_lakala_terminal(db: &TestDb) {

@@ -1,10 +1,7 @@
 //! Self-test of the fake Telegram Bot API: teloxide itself is the client, so every answer
 //! shape is checked by teloxide's own parser.
 
-#[path = "support/fake_telegram.rs"]
-mod fake_telegram;
-
-use fake_telegram::{Failure, FakeTelegram};
+use crate::support::fake_telegram::{Failure, FakeTelegram};
 use serde_json::json;
 use std::time::{Duration, Instant};
 use teloxide::payloads::setters::*;

@@ -1,19 +1,12 @@
 //! The real bot (dispatcher, store, outbox, flood limiter) driven over HTTP through a fake
 //! Telegram Bot API on 127.0.0.1.
 
-#[path = "support/bot.rs"]
-#[macro_use]
-mod bot;
-#[path = "support/db.rs"]
-mod db;
-#[path = "support/fake_telegram.rs"]
-mod fake_telegram;
-
-use bot::{luhn_card, open_store, spawn_bot_process, Merchant, RunningBot, WAIT};
-use db::TestDb;
-use fake_telegram::{Failure, FakeTelegram};
+use crate::support::bot::{open_store, spawn_bot_process, Merchant, RunningBot, WAIT};
+use crate::support::db::TestDb;
+use crate::support::fake_telegram::{Failure, FakeTelegram};
 use posdesk::config::{Secret, WebhookSettings};
 use posdesk::store::CaseFilter;
+use posdesk::testkit::luhn_card;
 use serde_json::Value;
 use std::sync::Arc;
 use std::time::Duration;
@@ -32,7 +25,7 @@ async fn fill_unbind_until_photos(m: &mut Merchant) {
     m.say("张伟", "手机号").await;
 }
 
-backends!(a_chinese_merchant_goes_from_start_to_a_queued_case);
+backends!(multi_thread a_chinese_merchant_goes_from_start_to_a_queued_case);
 async fn a_chinese_merchant_goes_from_start_to_a_queued_case(db: &TestDb) {
     let fake = FakeTelegram::start().await;
     let bot = RunningBot::start(&fake, &db.url, None).await;
@@ -137,7 +130,7 @@ async fn a_chinese_merchant_goes_from_start_to_a_queued_case(db: &TestDb) {
     assert_eq!(case.locale, posdesk::i18n::Locale::ZhCn);
 }
 
-backends!(redelivered_updates_and_resent_presses_make_one_case);
+backends!(multi_thread redelivered_updates_and_resent_presses_make_one_case);
 async fn redelivered_updates_and_resent_presses_make_one_case(db: &TestDb) {
     let fake = FakeTelegram::start().await;
     let bot = RunningBot::start(&fake, &db.url, None).await;
@@ -205,7 +198,7 @@ async fn redelivered_updates_and_resent_presses_make_one_case(db: &TestDb) {
     );
 }
 
-backends!(a_429_is_waited_out_and_no_reply_is_dropped);
+backends!(multi_thread a_429_is_waited_out_and_no_reply_is_dropped);
 async fn a_429_is_waited_out_and_no_reply_is_dropped(db: &TestDb) {
     let fake = FakeTelegram::start().await;
     let bot = RunningBot::start(&fake, &db.url, None).await;
@@ -231,7 +224,7 @@ async fn a_429_is_waited_out_and_no_reply_is_dropped(db: &TestDb) {
     bot.stop().await;
 }
 
-backends!(webhook_mode_refuses_requests_without_the_secret);
+backends!(multi_thread webhook_mode_refuses_requests_without_the_secret);
 async fn webhook_mode_refuses_requests_without_the_secret(db: &TestDb) {
     let fake = FakeTelegram::start().await;
     let port = {
@@ -290,7 +283,7 @@ async fn webhook_mode_refuses_requests_without_the_secret(db: &TestDb) {
     bot.stop().await;
 }
 
-backends!(a_full_card_number_is_deleted_and_never_reaches_the_database);
+backends!(multi_thread a_full_card_number_is_deleted_and_never_reaches_the_database);
 async fn a_full_card_number_is_deleted_and_never_reaches_the_database(db: &TestDb) {
     let fake = FakeTelegram::start().await;
     let bot = RunningBot::start(&fake, &db.url, None).await;
@@ -321,7 +314,7 @@ async fn a_full_card_number_is_deleted_and_never_reaches_the_database(db: &TestD
     );
 }
 
-backends!(every_message_kind_gets_a_clear_reply);
+backends!(multi_thread every_message_kind_gets_a_clear_reply);
 async fn every_message_kind_gets_a_clear_reply(db: &TestDb) {
     let fake = FakeTelegram::start().await;
     let bot = RunningBot::start(&fake, &db.url, None).await;
@@ -374,7 +367,7 @@ async fn every_message_kind_gets_a_clear_reply(db: &TestDb) {
     bot.stop().await;
 }
 
-backends!(a_killed_bot_loses_no_update_and_applies_none_twice);
+backends!(multi_thread a_killed_bot_loses_no_update_and_applies_none_twice);
 async fn a_killed_bot_loses_no_update_and_applies_none_twice(db: &TestDb) {
     let fake = FakeTelegram::start().await;
     let mut bot = spawn_bot_process(&fake, &db.url);
@@ -443,7 +436,7 @@ async fn a_killed_bot_loses_no_update_and_applies_none_twice(db: &TestDb) {
     }
 }
 
-backends!(logs_are_json_with_an_update_span_and_never_hold_the_token_or_a_phone);
+backends!(multi_thread logs_are_json_with_an_update_span_and_never_hold_the_token_or_a_phone);
 async fn logs_are_json_with_an_update_span_and_never_hold_the_token_or_a_phone(db: &TestDb) {
     let fake = FakeTelegram::start().await;
     let log_dir = tempfile::tempdir().unwrap();
@@ -594,7 +587,7 @@ async fn a_panic_in_one_update_is_contained() {
     let _ = Event::Text(String::new());
 }
 
-backends!(sigterm_stops_the_bot_cleanly_after_sending_what_is_due);
+backends!(multi_thread sigterm_stops_the_bot_cleanly_after_sending_what_is_due);
 async fn sigterm_stops_the_bot_cleanly_after_sending_what_is_due(db: &TestDb) {
     let fake = FakeTelegram::start().await;
     let mut bot = spawn_bot_process(&fake, &db.url);
