@@ -275,13 +275,13 @@ async fn batches_give_what_one_by_one_gives(db: &TestDb) {
     let shape = |c: &CaseRecord| {
         (
             c.chat_id,
-            c.kind.clone(),
+            c.kind,
             c.brand.clone(),
             c.serial.clone(),
             c.fields.clone(),
             c.attachments.clone(),
             c.status,
-            c.locale.clone(),
+            c.locale,
         )
     };
     assert_eq!(

@@ -160,7 +160,7 @@ async fn broken_close_and_card_cases_reach_the_queue(db: &TestDb) {
         .collect();
     assert_eq!(kinds.len(), 3);
     for k in ["broken", "close", "card"] {
-        assert!(kinds.iter().any(|x| *x == k), "{k} in {kinds:?}");
+        assert!(kinds.contains(&k), "{k} in {kinds:?}");
     }
 }
 
