@@ -12,7 +12,7 @@ fn questions() -> Vec<String> {
     let root = env!("CARGO_MANIFEST_DIR");
     let mut out = Vec::new();
     for file in [
-        format!("{root}/../shared/eval/questions.tsv"),
+        format!("{root}/tests/data/questions.tsv"),
         format!("{root}/tests/data/matcher_holdout.tsv"),
         format!("{root}/tests/data/matcher_fresh.tsv"),
     ] {

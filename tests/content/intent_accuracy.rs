@@ -1,5 +1,5 @@
 //! Accuracy of the free-text intent matcher on the evaluation sample
-//! (`../shared/eval/questions.tsv`) and on the held-out set
+//! (`tests/data/questions.tsv`) and on the held-out set
 //! (`tests/data/matcher_holdout.tsv`, written before the matcher), and on a
 //! second set written after it and never used for tuning
 //! (`tests/data/matcher_fresh.tsv`). Every miss is printed; run with
@@ -52,7 +52,7 @@ fn accuracy(name: &str, path: &str) -> f64 {
 fn sample_accuracy_at_least_95_percent() {
     let acc = accuracy(
         "sample",
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/eval/questions.tsv"),
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/questions.tsv"),
     );
     assert!(acc >= 0.95, "sample accuracy {:.1} % < 95 %", acc * 100.0);
 }
@@ -88,7 +88,7 @@ fn confident_answers_are_mostly_right() {
     let mut confident = 0;
     let mut right = 0;
     for path in [
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/eval/questions.tsv"),
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/questions.tsv"),
         concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/tests/data/matcher_holdout.tsv"
