@@ -77,9 +77,10 @@ async fn another_merchants_case_is_never_disclosed(db: &TestDb) {
     unbind_up_to_merchant_name(&app, &mut a, "LKL15201001").await;
     a.say(&app, "一号店").await;
     finish_unbind_from_contact(&app, &mut a, "赵六").await;
-    let a_ref = app.store.list_cases(&CaseFilter::default()).await.unwrap()[0]
+    let a_case = app.store.list_cases(&CaseFilter::default()).await.unwrap()[0]
         .case_ref
         .clone();
+    let a_ref = a_case.to_string();
     app.sent_to(STAFF_CHAT).await;
 
     let mut b = Merchant::new(15_202, None);
@@ -107,7 +108,7 @@ async fn another_merchants_case_is_never_disclosed(db: &TestDb) {
         staff.contains("这台机器是前店主转给我的，我是新店主。"),
         "{staff}"
     );
-    let events = app.store.case_events(&a_ref).await.unwrap();
+    let events = app.store.case_events(&a_case).await.unwrap();
     assert!(events.iter().any(|e| e.action == "serial_note"));
     assert_eq!(
         app.store

@@ -72,7 +72,7 @@ impl App {
     pub async fn staff_press(
         &self,
         action: posdesk::review::StaffAction,
-        case_ref: &str,
+        case_ref: &posdesk::domain::CaseRef,
     ) -> String {
         let data = action.encode(case_ref);
         let now = Utc::now();
