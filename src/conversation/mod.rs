@@ -5,6 +5,7 @@
 //! [`Dialogue`] and the [`Effect`]s to carry out.
 
 pub mod action;
+pub mod command;
 pub mod effect;
 pub mod event;
 pub mod facts;
@@ -17,6 +18,7 @@ mod review;
 pub mod state;
 
 pub use action::{parse_callback, Action};
+pub use command::{Command, TypedCommand};
 pub use effect::{Button, Effect, Keyboard, Reply, Submission};
 pub use event::{strip_controls, CaseNotice, Event, Incoming, Unsupported, Upload};
 pub use facts::{needs, CaseLine, Facts, Need};
