@@ -5,7 +5,7 @@ use super::command::Command;
 use super::event::{Event, Incoming};
 use super::forms::FieldKind;
 use super::state::{Dialogue, State};
-use crate::domain::{CaseKind, DeviceSerial};
+use crate::domain::{CaseKind, CaseStatus, DeviceSerial};
 use chrono::NaiveDate;
 
 /// What to look up before a step.
@@ -26,14 +26,20 @@ pub struct Facts {
     pub own_cases: Vec<CaseLine>,
 }
 
+impl Facts {
+    /// How many of the merchant's cases are open (of those read: [`Need::OwnCases`]).
+    pub fn open_cases(&self) -> usize {
+        self.own_cases.iter().filter(|c| c.status.is_open()).count()
+    }
+}
+
 /// One of the merchant's cases, as `/status` lists it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseLine {
     pub case_ref: String,
     pub kind: CaseKind,
-    /// `CaseStatus::as_str()`; the Fluent message selects on it.
-    pub status: String,
-    pub open: bool,
+    /// Where the case is; the Fluent message selects on [`CaseStatus::as_str`].
+    pub status: CaseStatus,
     /// The due date, in China time.
     pub due: NaiveDate,
 }

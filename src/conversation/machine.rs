@@ -361,7 +361,7 @@ impl Turn<'_, '_> {
     }
 
     fn ask_forget(&mut self) {
-        let open = self.ctx.facts.own_cases.iter().filter(|c| c.open).count();
+        let open = self.ctx.facts.open_cases();
         if open > 0 {
             return self.show(vec![
                 Msg::new(m::FORGET_BLOCKED).with_num("count", open as i64)
@@ -386,7 +386,7 @@ impl Turn<'_, '_> {
                 Msg::new(m::STATUS_LINE)
                     .with("ref", c.case_ref.clone())
                     .with_msg("kind", Msg::new(c.kind.message_id()))
-                    .with("status", c.status.clone())
+                    .with("status", c.status.as_str())
                     .with("due", c.due.format("%Y-%m-%d").to_string()),
             );
         }
@@ -517,7 +517,7 @@ impl Turn<'_, '_> {
     }
 
     fn forget(&mut self) {
-        let open = self.ctx.facts.own_cases.iter().filter(|c| c.open).count();
+        let open = self.ctx.facts.open_cases();
         if open > 0 {
             return self.show(vec![
                 Msg::new(m::FORGET_BLOCKED).with_num("count", open as i64)

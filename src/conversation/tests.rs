@@ -7,7 +7,7 @@ use super::event::{Event, Unsupported, Upload};
 use super::facts::{CaseLine, Facts};
 use super::messages as m;
 use super::state::{FileKind, State, Value};
-use crate::domain::CaseKind;
+use crate::domain::{CaseKind, CaseStatus};
 use crate::i18n::Locale;
 use crate::testkit::{luhn_card, Chat};
 use chrono::{NaiveDate, TimeZone, Utc};
@@ -558,8 +558,7 @@ fn status_lists_own_cases() {
     c.facts.own_cases = vec![CaseLine {
         case_ref: "UB-ABCDEF".into(),
         kind: CaseKind::Unbind,
-        status: "queued".into(),
-        open: true,
+        status: CaseStatus::Queued,
         due: NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
     }];
     let fx = c.text("/status");
@@ -574,13 +573,12 @@ fn forget_is_refused_with_open_cases_and_confirmed_otherwise() {
     c.facts.own_cases = vec![CaseLine {
         case_ref: "UB-ABCDEF".into(),
         kind: CaseKind::Unbind,
-        status: "in_review".into(),
-        open: true,
+        status: CaseStatus::InReview,
         due: NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
     }];
     let fx = c.text("/forget");
     assert!(says(&fx, m::FORGET_BLOCKED));
-    c.facts.own_cases[0].open = false;
+    c.facts.own_cases[0].status = CaseStatus::Approved;
     c.open(CaseKind::Card);
     c.text("/lang");
     c.press(Action::Lang(Locale::En));
@@ -821,8 +819,7 @@ fn cancel_leaves_a_question_for_later_and_status_offers_to_answer() {
     c.facts.own_cases = vec![CaseLine {
         case_ref: "UB-ABCDEF".into(),
         kind: CaseKind::Unbind,
-        status: "waiting_merchant".into(),
-        open: true,
+        status: CaseStatus::WaitingMerchant,
         due: NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
     }];
     let fx = c.text("/status");
@@ -889,14 +886,13 @@ fn one_reminder_per_idle_draft() {
 fn withdraw_needs_an_open_case_of_ones_own_and_a_confirmation() {
     let mut c = Chat::default();
     c.text("/start");
-    let line = |status: &str, open: bool| CaseLine {
+    let line = |status: CaseStatus| CaseLine {
         case_ref: "UB-ABCDEF".into(),
         kind: CaseKind::Unbind,
-        status: status.into(),
-        open,
+        status,
         due: NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
     };
-    c.facts.own_cases = vec![line("queued", true)];
+    c.facts.own_cases = vec![line(CaseStatus::Queued)];
     let fx = c.text("/status");
     assert!(replies(&fx).iter().any(|r| r
         .buttons()
@@ -910,7 +906,7 @@ fn withdraw_needs_an_open_case_of_ones_own_and_a_confirmation() {
         case_ref: "UB-ABCDEF".into()
     }));
     // Someone else's case, or a decided one: refused.
-    c.facts.own_cases = vec![line("approved", false)];
+    c.facts.own_cases = vec![line(CaseStatus::Approved)];
     c.text("/status");
     let fx = c.press(Action::WithdrawConfirm("UB-ABCDEF".into()));
     assert!(says(&fx, m::CANNOT_WITHDRAW));

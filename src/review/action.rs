@@ -70,7 +70,7 @@ pub enum StaffAction {
 
 impl StaffAction {
     /// `r.<code>.<REF>`, at most 20 bytes.
-    pub fn encode(self, case_ref: &str) -> String {
+    pub fn encode(self, case_ref: &CaseRef) -> String {
         let code = match self {
             StaffAction::Claim => "cl".to_string(),
             StaffAction::Approve => "ap".to_string(),
@@ -86,13 +86,13 @@ impl StaffAction {
 }
 
 /// Parse a reviewer's callback data.
-pub fn parse_staff_callback(data: &str) -> Option<(StaffAction, String)> {
+pub fn parse_staff_callback(data: &str) -> Option<(StaffAction, CaseRef)> {
     if data.len() > 64 {
         return None;
     }
     let rest = data.strip_prefix("r.")?;
     let (code, case_ref) = rest.split_once('.')?;
-    let case_ref = CaseRef::parse(case_ref).ok()?.as_str().to_string();
+    let case_ref = CaseRef::parse(case_ref).ok()?;
     let action = match code {
         "cl" => StaffAction::Claim,
         "ap" => StaffAction::Approve,
@@ -115,7 +115,7 @@ pub enum StaffCommand {
     /// Open cases, oldest first, overdue marked.
     Queue,
     /// One case's card.
-    Case(String),
+    Case(CaseRef),
     Stats,
     /// Cases I hold.
     Mine,
@@ -131,7 +131,7 @@ pub fn parse_staff_command(text: &str) -> Option<StaffCommand> {
     Some(match name.as_str() {
         "queue" => StaffCommand::Queue,
         "case" => match words.next().and_then(|r| CaseRef::parse(r).ok()) {
-            Some(r) => StaffCommand::Case(r.as_str().to_string()),
+            Some(r) => StaffCommand::Case(r),
             None => StaffCommand::Help,
         },
         "stats" => StaffCommand::Stats,
@@ -156,13 +156,11 @@ mod tests {
             StaffAction::Back,
         ];
         all.extend(RejectReason::ALL.map(StaffAction::Reject));
+        let r = CaseRef::parse("UB-7K3QF9").unwrap();
         for a in all {
-            let data = a.encode("UB-7K3QF9");
+            let data = a.encode(&r);
             assert!(data.len() <= 64);
-            assert_eq!(
-                parse_staff_callback(&data),
-                Some((a, "UB-7K3QF9".to_string()))
-            );
+            assert_eq!(parse_staff_callback(&data), Some((a, r.clone())));
         }
     }
 
@@ -184,7 +182,7 @@ mod tests {
         // Lower case and a missing dash are normalized by CaseRef.
         assert_eq!(
             parse_staff_callback("r.ap.ub7k3qf9"),
-            Some((StaffAction::Approve, "UB-7K3QF9".to_string()))
+            Some((StaffAction::Approve, CaseRef::parse("UB-7K3QF9").unwrap()))
         );
     }
 
@@ -197,7 +195,7 @@ mod tests {
         );
         assert_eq!(
             parse_staff_command("/case ub-7k3qf9"),
-            Some(StaffCommand::Case("UB-7K3QF9".into()))
+            Some(StaffCommand::Case(CaseRef::parse("UB-7K3QF9").unwrap()))
         );
         assert_eq!(parse_staff_command("/case"), Some(StaffCommand::Help));
         assert_eq!(parse_staff_command("/mine"), Some(StaffCommand::Mine));

@@ -4,7 +4,7 @@
 
 use super::action::{RejectReason, StaffAction};
 use crate::conversation::CaseNotice;
-use crate::store::{CaseRecord, CaseStatus, ClaimUpdate, StatusChange};
+use crate::domain::{CaseRecord, CaseStatus, ClaimUpdate, StatusChange};
 use chrono::{DateTime, Utc};
 
 /// Why an action is refused; each has a staff message (`staff-refused-<code>`).
@@ -93,16 +93,9 @@ impl PendingInput {
     }
 }
 
-fn decided(status: CaseStatus) -> bool {
-    matches!(
-        status,
-        CaseStatus::Approved | CaseStatus::Rejected | CaseStatus::Withdrawn
-    )
-}
-
 /// Whether `staff` holds `case` (claimed and in review).
 fn holds(case: &CaseRecord, staff: i64) -> Result<(), Refusal> {
-    if decided(case.status) {
+    if case.status.is_decided() {
         return Err(Refusal::Decided(case.status));
     }
     if case.status != CaseStatus::InReview {
@@ -138,7 +131,7 @@ pub fn plan(
     };
     match action {
         StaffAction::Claim => {
-            if decided(case.status) {
+            if case.status.is_decided() {
                 Err(Refusal::Decided(case.status))
             } else {
                 Ok(Plan::Claim)
@@ -154,7 +147,7 @@ pub fn plan(
                     serde_json::json!({}),
                 ),
                 notice: Some(CaseNotice::Approved {
-                    case_ref: case.case_ref.clone(),
+                    case_ref: case.case_ref.to_string(),
                 }),
             })))
         }
@@ -216,7 +209,7 @@ pub fn reject(
             detail: serde_json::json!({ "reason": reason.code(), "text": text }),
         },
         notice: Some(CaseNotice::Rejected {
-            case_ref: case.case_ref.clone(),
+            case_ref: case.case_ref.to_string(),
             reason: reason.code().to_string(),
             text,
         }),
@@ -246,7 +239,7 @@ pub fn ask(
             detail: serde_json::json!({ "request": request_id, "text": question }),
         },
         notice: Some(CaseNotice::Question {
-            case_ref: case.case_ref.clone(),
+            case_ref: case.case_ref.to_string(),
             request_id,
             question,
         }),

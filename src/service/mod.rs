@@ -21,12 +21,11 @@ use crate::conversation::{
     self, needs, reset_notice, CaseLine, Ctx, Dialogue, Effect, Facts, Incoming, Need, Submission,
     SCHEMA_VERSION,
 };
-use crate::domain::CaseKind;
+use crate::domain::{CaseRef, CaseStatus, ClaimUpdate, StatusChange};
 use crate::i18n::Locale;
 use crate::review::StaffConfig;
 use crate::store::{
-    CaseStatus, ClaimUpdate, InsertOutcome, NewCase, NewDialogue, NewOutbox, StatusChange, Store,
-    StoreError, StoredDialogue, Tx,
+    InsertOutcome, NewCase, NewDialogue, NewOutbox, Store, StoreError, StoredDialogue, Tx,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use std::future::Future;
@@ -324,9 +323,9 @@ impl Service {
         let merchant = format!("merchant:{chat_id}");
         match effect {
             Effect::Submit(submission) => {
-                if tx.insert_case(&new_case(submission, chat_id)).await? == InsertOutcome::Inserted
-                {
-                    if let Some(case) = tx.case(&submission.case_ref).await? {
+                let case = new_case(submission, chat_id)?;
+                if tx.insert_case(&case).await? == InsertOutcome::Inserted {
+                    if let Some(case) = tx.case(&case.case_ref).await? {
                         staff_events.push(StaffEvent::Created(case));
                     }
                 }
@@ -337,11 +336,12 @@ impl Service {
                 text,
                 files,
             } => {
+                let case_ref = core_ref(case_ref)?;
                 let files: Vec<serde_json::Value> = files
                     .iter()
                     .map(|a| serde_json::json!({ "field": "answer", "file_id": a.file_id, "kind": a.kind }))
                     .collect();
-                tx.add_answer(case_ref, text.as_deref(), &files, now)
+                tx.add_answer(&case_ref, text.as_deref(), &files, now)
                     .await?;
                 let requeued = tx
                     .set_status(&StatusChange {
@@ -359,7 +359,7 @@ impl Service {
                     .await?;
                 let case = match requeued {
                     Some(case) => Some(case),
-                    None => tx.case(case_ref).await?,
+                    None => tx.case(&case_ref).await?,
                 };
                 if let Some(case) = case.filter(|c| c.chat_id == chat_id) {
                     staff_events.push(StaffEvent::Answered {
@@ -372,7 +372,7 @@ impl Service {
             Effect::Withdraw { case_ref } => {
                 let withdrawn = tx
                     .set_status(&StatusChange {
-                        case_ref: case_ref.clone(),
+                        case_ref: core_ref(case_ref)?,
                         from: vec![
                             CaseStatus::Queued,
                             CaseStatus::InReview,
@@ -415,7 +415,7 @@ async fn read_facts(tx: &mut dyn Tx, chat_id: i64, needs: &[Need]) -> Result<Fac
         match need {
             Need::OpenCaseForSerial(serial) => {
                 if let Some(case_ref) = tx.open_case_for_serial(serial).await? {
-                    facts.open_case_for_serial = Some((serial.clone(), case_ref));
+                    facts.open_case_for_serial = Some((serial.clone(), case_ref.into()));
                 }
             }
             Need::OwnCases => {
@@ -423,14 +423,11 @@ async fn read_facts(tx: &mut dyn Tx, chat_id: i64, needs: &[Need]) -> Result<Fac
                     .cases_of_chat(chat_id)
                     .await?
                     .into_iter()
-                    .filter_map(|c| {
-                        Some(CaseLine {
-                            kind: CaseKind::from_id(&c.kind)?,
-                            open: c.status.is_open(),
-                            status: c.status.as_str().to_string(),
-                            due: crate::calendar::china_date(c.due_at),
-                            case_ref: c.case_ref,
-                        })
+                    .map(|c| CaseLine {
+                        kind: c.kind,
+                        status: c.status,
+                        due: crate::calendar::china_date(c.due_at),
+                        case_ref: c.case_ref.into(),
                     })
                     .collect();
             }
@@ -439,7 +436,16 @@ async fn read_facts(tx: &mut dyn Tx, chat_id: i64, needs: &[Need]) -> Result<Fac
     Ok(facts)
 }
 
-fn new_case(s: &Submission, chat_id: i64) -> NewCase {
+/// A case reference the core handed back in an effect. The core holds only references that
+/// came from [`CaseRef::parse`] or [`CaseRef::generate`], so a malformed one can only come
+/// from a damaged stored dialogue: [`StoreError::Corrupt`], and nothing is written.
+fn core_ref(text: &str) -> Result<CaseRef, StoreError> {
+    CaseRef::from_canonical(text.to_string()).ok_or_else(|| {
+        StoreError::Corrupt("the conversation holds a malformed case reference".into())
+    })
+}
+
+fn new_case(s: &Submission, chat_id: i64) -> Result<NewCase, StoreError> {
     let attachments = s
         .attachments
         .iter()
@@ -447,17 +453,17 @@ fn new_case(s: &Submission, chat_id: i64) -> NewCase {
             serde_json::json!({ "field": field, "file_id": att.file_id, "kind": att.kind })
         })
         .collect();
-    NewCase {
-        case_ref: s.case_ref.clone(),
+    Ok(NewCase {
+        case_ref: core_ref(&s.case_ref)?,
         draft_id: s.draft_id.clone(),
-        kind: s.kind.id().to_string(),
+        kind: s.kind,
         brand: s.brand.clone(),
         serial: s.serial.clone(),
         fields: serde_json::Value::Object(s.fields.clone()),
         attachments: serde_json::Value::Array(attachments),
         chat_id,
-        locale: s.locale.tag().to_string(),
+        locale: s.locale,
         created_at: s.created_at,
         due_at: s.due_at,
-    }
+    })
 }

@@ -4,14 +4,13 @@
 
 use super::{Inbound, Service, ServiceError};
 use crate::conversation::{CaseNotice, Event, Incoming};
-use crate::i18n::{Locale, Msg};
+use crate::domain::{CaseRecord, CaseRef};
+use crate::i18n::Msg;
 use crate::review::{
     ask, parse_staff_callback, parse_staff_command, plan, reject, PendingInput, Plan, Refusal,
     RejectReason, StaffAction, StaffCommand,
 };
-use crate::store::{
-    CaseFilter, CaseRecord, ClaimOutcome, NewCaseEvent, NewOutbox, QueueStats, StoreError, Tx,
-};
+use crate::store::{CaseFilter, ClaimOutcome, NewCaseEvent, NewOutbox, QueueStats, StoreError, Tx};
 use chrono::{DateTime, Duration, Utc};
 
 /// How long a reviewer has to type the text a button asked for.
@@ -52,7 +51,7 @@ pub enum StaffEvent {
     Buttons { case: CaseRecord, reject_menu: bool },
     /// A reviewer is asked to type a question, a reason or a note.
     AwaitText {
-        case_ref: String,
+        case_ref: CaseRef,
         user: i64,
         input: PendingInput,
     },
@@ -80,7 +79,7 @@ pub enum StaffListing {
     },
     Stats(QueueStats),
     Card(Box<CaseRecord>),
-    NoCase(String),
+    NoCase(CaseRef),
     Help,
 }
 
@@ -119,7 +118,7 @@ impl Service {
         let inbound = Inbound {
             chat_id: case.chat_id,
             update_id: None,
-            locale_hint: Locale::parse(&case.locale),
+            locale_hint: Some(case.locale),
             incoming: Incoming::new(Event::CaseNotice(notice)),
             now,
         };
@@ -175,7 +174,7 @@ impl Service {
         cfg: &crate::review::StaffConfig,
         user: i64,
         action: StaffAction,
-        case_ref: &str,
+        case_ref: &CaseRef,
         now: DateTime<Utc>,
     ) -> Result<Msg, StoreError> {
         let Some(case) = tx.case(case_ref).await? else {
@@ -189,7 +188,7 @@ impl Service {
             Plan::Claim => match tx.claim_case(case_ref, user, now, now + cfg.lease).await? {
                 ClaimOutcome::Claimed(case) => {
                     let notice = CaseNotice::InReview {
-                        case_ref: case.case_ref.clone(),
+                        case_ref: case.case_ref.to_string(),
                     };
                     self.notify_merchant(tx, &case, notice, now).await?;
                     let event = StaffEvent::Changed {
@@ -311,7 +310,7 @@ impl Service {
         &self,
         tx: &mut dyn Tx,
         user: i64,
-        case_ref: &str,
+        case_ref: &CaseRef,
         input: PendingInput,
         text: &str,
         now: DateTime<Utc>,

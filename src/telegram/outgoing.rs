@@ -1,6 +1,7 @@
 //! Effects rendered as Bot API requests, stored in the outbox until sent.
 
 use crate::conversation::{Effect, Keyboard};
+use crate::domain::CaseRef;
 use crate::i18n::{Locale, Localizer, Msg};
 use crate::service::OutboxRenderer;
 use crate::store::NewOutbox;
@@ -23,11 +24,11 @@ pub enum Outgoing {
         text: String,
         markup: Markup,
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        card: Option<String>,
+        card: Option<CaseRef>,
     },
     /// Edit a case's card in the staff group (sent anew if it cannot be edited).
     EditCard {
-        case_ref: String,
+        case_ref: CaseRef,
         text: String,
         markup: Markup,
     },

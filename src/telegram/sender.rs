@@ -6,6 +6,7 @@ use super::lean::{self, SentMessage};
 use super::limiter::Limiter;
 use super::outgoing::{Markup, Outgoing};
 use super::TgBot;
+use crate::domain::CaseRef;
 use crate::store::{OutboxItem, Store};
 use chrono::{Duration, Utc};
 use std::collections::{BTreeMap, BTreeSet};
@@ -217,7 +218,7 @@ async fn send_text(
     chat: ChatId,
     text: String,
     markup: Markup,
-    card: Option<String>,
+    card: Option<CaseRef>,
 ) -> Result<(), RequestError> {
     let mut payload = SendMessage::new(chat, text).parse_mode(ParseMode::Html);
     if let Some(markup) = reply_markup(markup) {
@@ -235,7 +236,7 @@ async fn edit_card(
     bot: &TgBot,
     store: &Arc<dyn Store>,
     chat: ChatId,
-    case_ref: String,
+    case_ref: CaseRef,
     text: String,
     markup: Markup,
 ) -> Result<(), RequestError> {
@@ -261,7 +262,7 @@ async fn edit_card(
     send_text(bot, store, chat, text, markup, Some(case_ref)).await
 }
 
-async fn remember_card(store: &Arc<dyn Store>, case_ref: &str, chat_id: i64, message_id: i32) {
+async fn remember_card(store: &Arc<dyn Store>, case_ref: &CaseRef, chat_id: i64, message_id: i32) {
     let result = async {
         let mut tx = store.begin().await?;
         tx.set_staff_card(case_ref, chat_id, message_id).await?;

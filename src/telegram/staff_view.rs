@@ -5,11 +5,11 @@
 use super::outgoing::{outbox_row, Markup, Outgoing};
 use crate::calendar;
 use crate::conversation::forms;
-use crate::domain::{mask_phones, CaseKind};
+use crate::domain::{mask_phones, CaseRecord, CaseRef, CaseStatus};
 use crate::i18n::{Locale, Localizer, Msg};
 use crate::review::{RejectReason, StaffAction, StaffConfig};
 use crate::service::{Change, StaffEvent, StaffListing};
-use crate::store::{CaseRecord, CaseStatus, NewOutbox};
+use crate::store::NewOutbox;
 use chrono::{DateTime, Utc};
 
 /// Renders staff events for one staff group.
@@ -132,14 +132,10 @@ impl StaffView {
 
     /// The case card: what a reviewer needs to decide.
     pub fn card_text(&self, case: &CaseRecord, now: DateTime<Utc>) -> String {
-        let kind = CaseKind::from_id(&case.kind);
         let parts = [
             Msg::new("staff-card-head")
                 .with("ref", case.case_ref.clone())
-                .with_msg(
-                    "kind",
-                    Msg::new(kind.map(|k| k.message_id()).unwrap_or("kind-unbind")),
-                )
+                .with_msg("kind", Msg::new(case.kind.message_id()))
                 .with_msg("brand", Msg::new(format!("brand-{}", case.brand))),
             Msg::new("staff-card-status")
                 .with("status", case.status.as_str())
@@ -153,7 +149,7 @@ impl StaffView {
                 if key == "answers" {
                     continue;
                 }
-                let label = match kind.and_then(|k| forms::field(k, key)) {
+                let label = match forms::field(case.kind, key) {
                     Some(f) => Msg::new(f.label_id()),
                     None => Msg::new("value-text").with("text", key.clone()),
                 };
@@ -229,7 +225,7 @@ impl StaffView {
     /// A case's files as albums (photos together, documents together).
     fn files(
         &self,
-        case_ref: &str,
+        case_ref: &CaseRef,
         attachments: &serde_json::Value,
         now: DateTime<Utc>,
     ) -> Vec<NewOutbox> {
@@ -278,12 +274,9 @@ impl StaffView {
     }
 
     fn queue_line(&self, case: &CaseRecord, now: DateTime<Utc>) -> Msg {
-        let kind = CaseKind::from_id(&case.kind)
-            .map(|k| k.message_id())
-            .unwrap_or("kind-unbind");
         Msg::new("staff-queue-line")
             .with("ref", case.case_ref.clone())
-            .with_msg("kind", Msg::new(kind))
+            .with_msg("kind", Msg::new(case.kind.message_id()))
             .with("status", case.status.as_str())
             .with("due", calendar::china_date(case.due_at).to_string())
             .with("overdue", overdue(case, now))

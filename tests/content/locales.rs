@@ -52,8 +52,8 @@ fn used_ids() -> Vec<String> {
         posdesk::review::Refusal::NotReviewer,
         posdesk::review::Refusal::HeldBy(1),
         posdesk::review::Refusal::NotClaimed,
-        posdesk::review::Refusal::Decided(posdesk::store::CaseStatus::Approved),
-        posdesk::review::Refusal::WrongStatus(posdesk::store::CaseStatus::Queued),
+        posdesk::review::Refusal::Decided(posdesk::domain::CaseStatus::Approved),
+        posdesk::review::Refusal::WrongStatus(posdesk::domain::CaseStatus::Queued),
         posdesk::review::Refusal::NoSuchCase,
     ] {
         ids.push(refusal.message_id().to_string());

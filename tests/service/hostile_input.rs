@@ -25,8 +25,8 @@ use posdesk::conversation::{
     Value, CANCEL_WORDS, MAX_DOCUMENT_BYTES,
 };
 use posdesk::domain::{
-    scan_sensitive, BankName, CardLast4, CaseKind, DeviceSerial, FreeText, MerchantName,
-    MerchantNo, PersonName, Phone,
+    scan_sensitive, BankName, CardLast4, CaseKind, CaseStatus, DeviceSerial, FreeText,
+    MerchantName, MerchantNo, PersonName, Phone,
 };
 use posdesk::i18n::{Arg, Locale, Localizer, Msg, ALLOWED_TAGS};
 use posdesk::knowledge::brands;
@@ -802,19 +802,18 @@ const FOREIGN_REF: &str = "CD-ZZZZZZ";
 /// The merchant's cases as the database would report them.
 fn full_facts() -> Facts {
     let due = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
-    let line = |r: &str, kind, status: &str, open| CaseLine {
+    let line = |r: &str, kind, status| CaseLine {
         case_ref: r.into(),
         kind,
-        status: status.into(),
-        open,
+        status,
         due,
     };
     Facts {
         open_case_for_serial: None,
         own_cases: vec![
-            line(OPEN_REF, CaseKind::Unbind, "queued", true),
-            line(WAITING_REF, CaseKind::Cancel, "waiting_merchant", true),
-            line(DECIDED_REF, CaseKind::Close, "approved", false),
+            line(OPEN_REF, CaseKind::Unbind, CaseStatus::Queued),
+            line(WAITING_REF, CaseKind::Cancel, CaseStatus::WaitingMerchant),
+            line(DECIDED_REF, CaseKind::Close, CaseStatus::Approved),
         ],
     }
 }

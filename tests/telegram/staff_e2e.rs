@@ -6,10 +6,11 @@ use crate::support::db::TestDb;
 use crate::support::fake_telegram::FakeTelegram;
 use chrono::{Duration, TimeZone, Utc};
 use posdesk::config::{Secret, WebhookSettings};
+use posdesk::domain::{CaseKind, CaseRef, CaseStatus};
 use posdesk::i18n::Locale;
 use posdesk::review::StaffConfig;
 use posdesk::service::{JobSettings, Service};
-use posdesk::store::{CaseFilter, CaseStatus, NewCase, Store};
+use posdesk::store::{CaseFilter, NewCase, Store};
 use serde_json::json;
 use std::sync::Arc;
 
@@ -17,6 +18,11 @@ const STAFF: i64 = -100_500;
 const ALICE: i64 = 71;
 const BOB: i64 = 72;
 const MALLORY: i64 = 99;
+
+/// A case reference as the bot showed it.
+fn r(shown: &str) -> CaseRef {
+    CaseRef::parse(shown).expect("a case reference")
+}
 
 fn staff_config() -> StaffConfig {
     StaffConfig {
@@ -272,7 +278,7 @@ async fn a_case_is_claimed_questioned_answered_with_a_photo_and_approved(db: &Te
     staff_sees(&fake, "商户回复了").await;
 
     let store = open_store(&db.url).await;
-    let case = store.get_case(&case_ref).await.unwrap().unwrap();
+    let case = store.get_case(&r(&case_ref)).await.unwrap().unwrap();
     assert_eq!(case.status, CaseStatus::Queued);
     assert!(case.attachments.to_string().contains("licence-photo"));
 
@@ -280,10 +286,10 @@ async fn a_case_is_claimed_questioned_answered_with_a_photo_and_approved(db: &Te
     alice.press("认领").await;
     assert_eq!(alice.press("通过").await, "已处理");
     m.expect("approved").await;
-    let case = store.get_case(&case_ref).await.unwrap().unwrap();
+    let case = store.get_case(&r(&case_ref)).await.unwrap().unwrap();
     assert_eq!(case.status, CaseStatus::Approved);
     let actions: Vec<String> = store
-        .case_events(&case_ref)
+        .case_events(&r(&case_ref))
         .await
         .unwrap()
         .into_iter()
@@ -311,22 +317,22 @@ async fn a_rejection_reaches_the_merchant_in_their_language_with_the_reason(db: 
     };
 
     alice
-        .press_data(&posdesk::review::StaffAction::Claim.encode(&en_ref))
+        .press_data(&posdesk::review::StaffAction::Claim.encode(&r(&en_ref)))
         .await;
     alice
-        .press_data(&posdesk::review::StaffAction::RejectMenu.encode(&en_ref))
+        .press_data(&posdesk::review::StaffAction::RejectMenu.encode(&r(&en_ref)))
         .await;
     alice.press("有未结清交易").await;
     let out = en.expect("was not approved").await;
     assert!(out.contains("unsettled transactions"), "{out}");
 
     alice
-        .press_data(&posdesk::review::StaffAction::Claim.encode(&zh_ref))
+        .press_data(&posdesk::review::StaffAction::Claim.encode(&r(&zh_ref)))
         .await;
     alice
         .press_data(
             &posdesk::review::StaffAction::Reject(posdesk::review::RejectReason::Other)
-                .encode(&zh_ref),
+                .encode(&r(&zh_ref)),
         )
         .await;
     alice.say("身份证照片看不清，请重新提交").await;
@@ -375,7 +381,7 @@ async fn the_merchant_can_withdraw_and_staff_commands_answer(db: &TestDb) {
     staff_sees(&fake, "商户撤回了").await;
     let store = open_store(&db.url).await;
     assert_eq!(
-        store.get_case(&case_ref).await.unwrap().unwrap().status,
+        store.get_case(&r(&case_ref)).await.unwrap().unwrap().status,
         CaseStatus::Withdrawn
     );
     bot.stop().await;
@@ -386,20 +392,15 @@ fn known_case(n: u32, status_days_ago: i64) -> NewCase {
     let created =
         Utc.with_ymd_and_hms(2026, 11, 2, 2, 0, 0).unwrap() + Duration::days(i64::from(n));
     NewCase {
-        case_ref: posdesk::domain::CaseRef::generate(
-            posdesk::domain::CaseKind::Unbind,
-            7000 + u64::from(n),
-        )
-        .as_str()
-        .to_string(),
+        case_ref: CaseRef::generate(CaseKind::Unbind, 7000 + u64::from(n)),
         draft_id: format!("draft-{n}"),
-        kind: "unbind".into(),
+        kind: CaseKind::Unbind,
         brand: "lakala".into(),
         serial: Some(format!("LKL{n:05}")),
         fields: json!({ "phone": format!("1381234{n:04}"), "merchant_name": format!("店{n}") }),
         attachments: json!([{ "field": "id_front", "file_id": format!("f{n}"), "kind": "photo" }]),
         chat_id: 900 + i64::from(n),
-        locale: "zh-CN".into(),
+        locale: Locale::ZhCn,
         created_at: created,
         due_at: created + Duration::days(status_days_ago.max(0) + 3),
     }
@@ -425,12 +426,8 @@ async fn two_reviewers_racing_to_claim_one_case_one_wins_every_time(db: &TestDb)
         listen: format!("127.0.0.1:{port}").parse().unwrap(),
     };
     let store = open_store(&db.url).await;
-    let refs: Vec<String> = (0..50u64)
-        .map(|n| {
-            posdesk::domain::CaseRef::generate(posdesk::domain::CaseKind::Unbind, 100_000 + n)
-                .as_str()
-                .to_string()
-        })
+    let refs: Vec<CaseRef> = (0..50u64)
+        .map(|n| CaseRef::generate(CaseKind::Unbind, 100_000 + n))
         .collect();
     for (n, case_ref) in refs.iter().enumerate() {
         let mut case = known_case(n as u32, 0);
@@ -503,7 +500,7 @@ async fn leases_digest_reminders_and_retention_follow_the_clock(db: &TestDb) {
     for n in 0..3 {
         insert(&store, &known_case(n, 0)).await;
     }
-    let [a, b, c]: [String; 3] = store
+    let [a, b, c]: [CaseRef; 3] = store
         .list_cases(&CaseFilter::default())
         .await
         .unwrap()
@@ -625,7 +622,7 @@ async fn leases_digest_reminders_and_retention_follow_the_clock(db: &TestDb) {
     assert!(
         texts
             .iter()
-            .any(|t| t.contains("认领已超时") && t.contains(&a)),
+            .any(|t| t.contains("认领已超时") && t.contains(a.as_str())),
         "{texts:?}"
     );
     let digest = texts
