@@ -1,6 +1,7 @@
 //! Facts the core needs from the database for one step. The service reads them inside the
 //! update's transaction (see [`needs`]) and passes them in, so the core stays pure.
 
+use super::command::Command;
 use super::event::{Event, Incoming};
 use super::forms::FieldKind;
 use super::state::{Dialogue, State};
@@ -12,7 +13,7 @@ use chrono::NaiveDate;
 pub enum Need {
     /// The open case for this (normalized) device serial, if any.
     OpenCaseForSerial(String),
-    /// The merchant's own cases (for `/status` and `/forget`).
+    /// The merchant's own cases (for the commands that need them, and free text).
     OwnCases,
 }
 
@@ -60,14 +61,12 @@ pub fn needs(dialogue: &Dialogue, input: &Incoming) -> Vec<Need> {
     let mut out = Vec::new();
     match &input.event {
         Event::Text(text) => {
-            // The text as the machine reads it: sanitized, and commands parsed as
-            // `on_command` does (any whitespace, `@bot`, any case).
+            // The text as the machine reads it: sanitized, and commands parsed as it
+            // parses them.
             let clean = super::event::strip_controls(text);
             let t = clean.trim();
-            if let Some(command) = t.strip_prefix('/') {
-                let word = command.split_whitespace().next().unwrap_or("");
-                let cmd = word.split('@').next().unwrap_or("").to_ascii_lowercase();
-                if matches!(cmd.as_str(), "status" | "forget" | "start") {
+            if let Some(typed) = Command::parse(t) {
+                if typed.command.is_some_and(Command::needs_own_cases) {
                     out.push(Need::OwnCases);
                 }
             } else {

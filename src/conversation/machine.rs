@@ -6,6 +6,7 @@
 //! `form.rs`, what each state shows is in `prompt.rs`.
 
 use super::action::{parse_callback, Action};
+use super::command::{Command, TypedCommand};
 use super::effect::{Button, Effect, Keyboard, Reply};
 use super::event::{Event, Incoming, Unsupported};
 use super::facts::Facts;
@@ -169,8 +170,8 @@ impl Turn<'_, '_> {
         if text.is_empty() {
             return self.show(vec![Msg::new(m::USE_BUTTONS)]);
         }
-        if let Some(command) = text.strip_prefix('/') {
-            return self.on_command(command);
+        if let Some(typed) = Command::parse(text) {
+            return self.on_command(typed);
         }
         // A greeting in front: greet back, or go on with what follows it.
         let text = match words::strip_greeting(text) {
@@ -368,30 +369,35 @@ impl Turn<'_, '_> {
 
     // ----- commands ---------------------------------------------------------------------
 
-    fn on_command(&mut self, command: &str) {
-        let mut words = command.split_whitespace();
-        let name = words.next().unwrap_or("");
-        let name = name.split('@').next().unwrap_or("").to_ascii_lowercase();
-        let payload = words.next();
-        match name.as_str() {
-            "start" => self.start(payload),
-            "help" => {
+    fn on_command(&mut self, typed: TypedCommand<'_>) {
+        let Some(command) = typed.command else {
+            return self.show(vec![Msg::new(m::UNKNOWN_COMMAND)]);
+        };
+        match command {
+            Command::Start => self.start(typed.payload),
+            Command::Help => {
                 if self.draft().is_none() {
                     self.d.state = State::Menu;
                 }
                 self.show(vec![Msg::new(m::HELP)]);
             }
-            "menu" if self.draft().is_none() => {
+            Command::Menu if self.draft().is_none() => {
                 self.d.state = State::Menu;
                 self.show(Vec::new());
             }
-            "status" => {
+            // Not while a draft is open: /cancel or the buttons leave it.
+            Command::Menu => self.show(vec![Msg::new(m::UNKNOWN_COMMAND)]),
+            Command::Status => {
                 self.status_reply();
                 self.show(Vec::new());
             }
-            "cancel" if matches!(self.d.state, State::AnswerStaff { .. }) => self.leave_answer(),
-            "cancel" if matches!(self.d.state, State::NoteToStaff { .. }) => self.leave_note(),
-            "cancel" => {
+            Command::Cancel if matches!(self.d.state, State::AnswerStaff { .. }) => {
+                self.leave_answer()
+            }
+            Command::Cancel if matches!(self.d.state, State::NoteToStaff { .. }) => {
+                self.leave_note()
+            }
+            Command::Cancel => {
                 if self.draft().is_some() {
                     self.ask_discard();
                 } else {
@@ -399,12 +405,11 @@ impl Turn<'_, '_> {
                     self.show(vec![Msg::new(m::NOTHING_TO_CANCEL)]);
                 }
             }
-            "lang" | "language" => {
+            Command::Lang => {
                 let kb = lang_keyboard(self.d.step);
                 self.reply(vec![Msg::new(m::LANG_PROMPT)], kb);
             }
-            "forget" => self.ask_forget(),
-            _ => self.show(vec![Msg::new(m::UNKNOWN_COMMAND)]),
+            Command::Forget => self.ask_forget(),
         }
     }
 

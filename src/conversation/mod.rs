@@ -5,6 +5,7 @@
 //! [`Dialogue`] and the [`Effect`]s to carry out.
 
 pub mod action;
+pub mod command;
 mod discard;
 pub mod effect;
 pub mod event;
@@ -20,6 +21,7 @@ pub mod state;
 pub mod words;
 
 pub use action::{parse_callback, Action};
+pub use command::{Command, TypedCommand};
 pub use effect::{Button, Effect, Keyboard, Reply, Submission};
 pub use event::{strip_controls, CaseNotice, Event, Incoming, Unsupported, Upload};
 pub use facts::{needs, CaseLine, Facts, Need, OpenSerial};

@@ -34,9 +34,10 @@ fn used_ids() -> Vec<String> {
             .map(|s| s.to_string()),
     );
     ids.extend(
-        posdesk::telegram::commands::COMMANDS
+        posdesk::conversation::Command::ALL
             .iter()
-            .map(|(_, id)| id.to_string()),
+            .filter_map(|c| c.menu_text())
+            .map(str::to_string),
     );
     ids.extend(
         posdesk::telegram::staff_view::MESSAGES

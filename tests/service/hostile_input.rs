@@ -20,9 +20,9 @@ use chrono::{DateTime, Utc};
 use posdesk::conversation::forms::{self, Field, FieldKind};
 use posdesk::conversation::prompt::is_active;
 use posdesk::conversation::{
-    needs, parse_callback, state, step, strip_controls, Action, CaseLine, Ctx, Dialogue, Draft,
-    Effect, Event, Facts, FileKind, Incoming, Keyboard, Need, State, Unsupported, Upload, Value,
-    CANCEL_WORDS, MAX_DOCUMENT_BYTES,
+    needs, parse_callback, state, step, strip_controls, Action, CaseLine, Command, Ctx, Dialogue,
+    Draft, Effect, Event, Facts, FileKind, Incoming, Keyboard, Need, State, Unsupported, Upload,
+    Value, CANCEL_WORDS, MAX_DOCUMENT_BYTES,
 };
 use posdesk::domain::{
     scan_sensitive, BankName, CardLast4, CaseKind, CaseStatus, DeviceSerial, FreeText,
@@ -1052,10 +1052,8 @@ fn is_exit(event: &Event, before: &Dialogue) -> bool {
         Event::Text(t) => {
             let t = strip_controls(t);
             let t = t.trim();
-            if let Some(cmd) = t.strip_prefix('/') {
-                let name = cmd.split_whitespace().next().unwrap_or("");
-                let name = name.split('@').next().unwrap_or("").to_ascii_lowercase();
-                return name == "cancel";
+            if let Some(typed) = Command::parse(t) {
+                return typed.command == Some(Command::Cancel);
             }
             let word = t
                 .trim_matches(|c: char| c.is_ascii_punctuation() || "。！，、～~ ".contains(c))
