@@ -6,8 +6,9 @@
 //! `POSDESK_TEST_PG_URL` is set (in a fresh schema, dropped afterwards).
 
 use chrono::{Duration, Utc};
-use posdesk::domain::{CaseKind, CaseRef};
-use posdesk::store::{self, CaseStatus, ClaimOutcome, NewCase, Store};
+use posdesk::domain::{CaseKind, CaseRef, CaseStatus};
+use posdesk::i18n::Locale;
+use posdesk::store::{self, ClaimOutcome, NewCase, Store};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
@@ -18,22 +19,22 @@ const REVIEWERS: i64 = 50;
 fn case(n: u64) -> NewCase {
     let now = Utc::now();
     NewCase {
-        case_ref: CaseRef::generate(CaseKind::Unbind, n).as_str().to_string(),
+        case_ref: CaseRef::generate(CaseKind::Unbind, n),
         draft_id: format!("bench-{n}"),
-        kind: "unbind".into(),
+        kind: CaseKind::Unbind,
         brand: "lakala".into(),
         serial: Some(format!("BENCH{n:06}")),
         fields: serde_json::json!({ "merchant_name": "bench" }),
         attachments: serde_json::json!([]),
         chat_id: 1_000_000 + n as i64,
-        locale: "zh-CN".into(),
+        locale: Locale::ZhCn,
         created_at: now,
         due_at: now + Duration::days(3),
     }
 }
 
 async fn run(label: &str, store: Arc<dyn Store>) {
-    let refs: Vec<String> = (0..CASES).map(|n| case(n).case_ref).collect();
+    let refs: Vec<CaseRef> = (0..CASES).map(|n| case(n).case_ref).collect();
     // Queue them (one transaction: setting up is not what is measured).
     let mut tx = store.begin().await.unwrap();
     for n in 0..CASES {

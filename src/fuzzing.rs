@@ -319,16 +319,10 @@ pub fn callback_data(data: &[u8]) {
             "{s:?} → {encoded:?}"
         );
         // `r.<code>.` exactly as encoded; the reference may be spelled differently.
-        let head_len = encoded.len() - case_ref.len();
+        let head_len = encoded.len() - case_ref.as_str().len();
         assert_eq!(s.get(..head_len), encoded.get(..head_len), "{s:?}");
         let raw_ref = s.get(head_len..).unwrap_or_default();
-        assert_eq!(
-            CaseRef::parse(raw_ref)
-                .map(|r| r.as_str().to_string())
-                .as_ref(),
-            Ok(case_ref),
-            "{s:?}"
-        );
+        assert_eq!(CaseRef::parse(raw_ref).as_ref(), Ok(case_ref), "{s:?}");
     }
     assert!(
         merchant.is_none() || staff.is_none(),
@@ -348,11 +342,11 @@ pub fn callback_data(data: &[u8]) {
     );
 
     let (staff_action, case_ref) = constructed_staff_action(data);
-    let encoded = staff_action.encode(case_ref.as_str());
+    let encoded = staff_action.encode(&case_ref);
     assert!(encoded.len() <= 20, "{encoded:?}");
     assert_eq!(
         parse_staff_callback(&encoded),
-        Some((staff_action, case_ref.as_str().to_string())),
+        Some((staff_action, case_ref)),
         "{encoded:?}"
     );
 }
@@ -420,7 +414,7 @@ fn constructed_action(data: &[u8]) -> (Action, u32) {
     let case_ref = CaseRef::generate(b.pick(&CaseKind::ALL), b.u64())
         .as_str()
         .to_string();
-    let action = match b.byte() % 25 {
+    let action = match b.byte() % 28 {
         0 => Action::Topic(kind),
         1 => Action::MyCases,
         2 => Action::Human,
@@ -445,6 +439,9 @@ fn constructed_action(data: &[u8]) -> (Action, u32) {
         21 => Action::Withdraw(case_ref),
         22 => Action::WithdrawConfirm(case_ref),
         23 => Action::AnswerCase(case_ref),
+        24 => Action::DiscardConfirm,
+        25 => Action::Undo,
+        26 => Action::NoteToStaff(format!("N7{:010}", b.u32())),
         _ => Action::Dismiss,
     };
     (action, b.u32())

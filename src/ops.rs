@@ -4,9 +4,10 @@
 use crate::calendar;
 use crate::conversation::prompt::answer_parts;
 use crate::domain::mask_phones;
+use crate::domain::{CaseRecord, CaseRef, CaseStatus};
 use crate::i18n::{Locale, Localizer};
 use crate::knowledge::matcher;
-use crate::store::{CaseFilter, CaseRecord, CaseStatus, Store, StoreError};
+use crate::store::{CaseFilter, Store, StoreError};
 use chrono::{DateTime, Utc};
 use std::io::Write;
 
@@ -22,6 +23,8 @@ pub enum OpsError {
     Status(String),
     #[error("no case {0}")]
     NoCase(String),
+    #[error("{0:?} is not a case reference (like UB-7K3QF9)")]
+    BadRef(String),
 }
 
 /// `posdesk ask`: the matched intent and, unless `json`, the answer text.
@@ -97,7 +100,7 @@ pub async fn list(
             out,
             "{:<10} {:<7} {:<12} {:<17} {:<16} {:<10}{}",
             c.case_ref,
-            c.kind,
+            c.kind.id(),
             c.brand,
             c.status.as_str(),
             china_time(c.created_at),
@@ -110,13 +113,15 @@ pub async fn list(
 }
 
 /// `posdesk cases show REF`: the case, its fields (phone numbers masked) and audit trail.
-pub async fn show(store: &dyn Store, case_ref: &str, out: &mut impl Write) -> Result<(), OpsError> {
+/// The reference may be typed as merchants do (`ub 7k3qf9`).
+pub async fn show(store: &dyn Store, typed: &str, out: &mut impl Write) -> Result<(), OpsError> {
+    let case_ref = CaseRef::parse(typed).map_err(|_| OpsError::BadRef(typed.to_string()))?;
     let case = store
-        .get_case(case_ref)
+        .get_case(&case_ref)
         .await?
         .ok_or_else(|| OpsError::NoCase(case_ref.to_string()))?;
     writeln!(out, "case      {}", case.case_ref)?;
-    writeln!(out, "kind      {}", case.kind)?;
+    writeln!(out, "kind      {}", case.kind.id())?;
     writeln!(out, "brand     {}", case.brand)?;
     writeln!(out, "status    {}", case.status.as_str())?;
     if let Some(serial) = &case.serial {
@@ -192,8 +197,8 @@ fn csv_row(c: &CaseRecord) -> Vec<String> {
         })
         .unwrap_or_default();
     vec![
-        c.case_ref.clone(),
-        c.kind.clone(),
+        c.case_ref.to_string(),
+        c.kind.id().to_string(),
         c.brand.clone(),
         c.status.as_str().to_string(),
         c.serial.clone().unwrap_or_default(),
@@ -201,7 +206,7 @@ fn csv_row(c: &CaseRecord) -> Vec<String> {
         c.due_at.to_rfc3339(),
         c.decided_at.map(|d| d.to_rfc3339()).unwrap_or_default(),
         c.claimed_by.map(|id| id.to_string()).unwrap_or_default(),
-        c.locale.clone(),
+        c.locale.tag().to_string(),
         c.attachments
             .as_array()
             .map(Vec::len)

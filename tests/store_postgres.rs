@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use chrono::{DateTime, TimeZone, Utc};
+use posdesk::domain::{CaseKind, CaseRef};
+use posdesk::i18n::Locale;
 use posdesk::store::postgres::{PgOptions, PgStore};
 use posdesk::store::{self, ClaimOutcome, NewCase, NewDialogue, Store, StoreError};
 use serde_json::json;
@@ -191,7 +193,7 @@ impl Backend for PgDb {
     async fn mentions(&self, needle: &str) -> i64 {
         sqlx::query_scalar(
             "SELECT (SELECT COUNT(*) FROM case_events e JOIN cases c ON c.id = e.case_id \
-                     WHERE e.detail::text LIKE '%' || $1 || '%' AND c.case_ref LIKE 'UB-OLD%') \
+                     WHERE e.detail::text LIKE '%' || $1 || '%' AND c.case_ref LIKE 'UB-QKD%') \
                   + (SELECT COUNT(*) FROM cases WHERE fields::text LIKE '%' || $1 || '%')",
         )
         .bind(needle)
@@ -222,7 +224,7 @@ shared_checks!(
     one_open_case_per_serial,
     cases_of_chat_newest_first_and_only_that_chat,
     list_cases_filters,
-    get_case_ignores_case,
+    get_case_by_reference,
     case_events_oldest_first,
     concurrent_transactions_serialize,
     outbox_rows_are_due_in_order_coalesce_and_retry,
@@ -247,17 +249,22 @@ fn at(minutes: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2025, 3, 3, 9, 0, 0).unwrap() + chrono::Duration::minutes(minutes)
 }
 
+/// A case reference written in a check.
+fn r(text: &str) -> CaseRef {
+    CaseRef::parse(text).expect("a well-formed case reference")
+}
+
 fn case(case_ref: &str, draft_id: &str, serial: Option<&str>, minute: i64) -> NewCase {
     NewCase {
-        case_ref: case_ref.to_string(),
+        case_ref: r(case_ref),
         draft_id: draft_id.to_string(),
-        kind: "unbind".to_string(),
+        kind: CaseKind::Unbind,
         brand: "lakala".to_string(),
         serial: serial.map(str::to_string),
         fields: json!({ "merchant_no": "822100012345678" }),
         attachments: json!([]),
         chat_id: 100,
-        locale: "zh-CN".to_string(),
+        locale: Locale::ZhCn,
         created_at: at(minute),
         due_at: at(minute) + chrono::Duration::days(3),
     }
@@ -317,7 +324,7 @@ async fn migrations_create_the_schema_and_reopen_works() {
     .into_iter()
     .collect();
     for index in [
-        "cases_case_ref_upper",
+        "cases_case_ref_key",
         "cases_open_serial",
         "cases_chat_created",
         "cases_status_created",
@@ -358,16 +365,25 @@ async fn migrations_create_the_schema_and_reopen_works() {
         assert_eq!(data_type, expected, "{table}.{column}");
     }
 
-    // Case references are unique ignoring case, in the database itself.
-    db.insert_raw_case("UB-RAW001", "d-1", "SN-1", "approved")
+    // Case references are stored upper-case and unique, in the database itself (so unique
+    // ignoring case, as SQLite's COLLATE NOCASE column).
+    db.insert_raw_case("UB-RAW223", "d-1", "SN-1", "approved")
         .await
         .unwrap();
     let err = db
-        .insert_raw_case("ub-raw001", "d-2", "SN-2", "approved")
+        .insert_raw_case("UB-RAW223", "d-2", "SN-2", "approved")
         .await
         .unwrap_err();
     assert!(
         err.as_database_error().unwrap().is_unique_violation(),
+        "{err}"
+    );
+    let err = db
+        .insert_raw_case("ub-raw224", "d-3", "SN-3", "approved")
+        .await
+        .unwrap_err();
+    assert!(
+        err.as_database_error().unwrap().is_check_violation(),
         "{err}"
     );
 
@@ -463,11 +479,13 @@ async fn fifty_claimers_claim_each_of_a_thousand_cases_once() {
         return;
     };
     let store = db.store();
-    let refs: Vec<String> = (0..CASES).map(|i| format!("UB-M{i:05}")).collect();
+    let refs: Vec<CaseRef> = (0..CASES)
+        .map(|i| CaseRef::generate(CaseKind::Unbind, i as u64))
+        .collect();
     let cases: Vec<NewCase> = refs
         .iter()
         .enumerate()
-        .map(|(i, r)| case(r, &format!("d-{i}"), None, (i % 600) as i64))
+        .map(|(i, r)| case(r.as_str(), &format!("d-{i}"), None, (i % 600) as i64))
         .collect();
     insert_all(store.as_ref(), &cases).await;
 
@@ -479,7 +497,7 @@ async fn fifty_claimers_claim_each_of_a_thousand_cases_once() {
         let staff = 1_000 + claimer;
         let store = Arc::clone(&store);
         let claimed = Arc::clone(&claimed);
-        let mut order: Vec<String> = refs.as_ref().clone();
+        let mut order: Vec<CaseRef> = refs.as_ref().clone();
         {
             use rand::seq::SliceRandom;
             order.shuffle(&mut rand::rng());
@@ -507,7 +525,7 @@ async fn fifty_claimers_claim_each_of_a_thousand_cases_once() {
     }
     let took = started.elapsed();
 
-    let mut winners: HashMap<&str, Vec<i64>> = HashMap::new();
+    let mut winners: HashMap<&CaseRef, Vec<i64>> = HashMap::new();
     for (case_ref, staff, outcome) in &outcomes {
         if matches!(outcome, ClaimOutcome::Claimed(_)) {
             winners.entry(case_ref).or_default().push(*staff);
@@ -522,7 +540,7 @@ async fn fifty_claimers_claim_each_of_a_thousand_cases_once() {
         match outcome {
             ClaimOutcome::Claimed(record) => assert_eq!(&record.case_ref, case_ref),
             ClaimOutcome::HeldBy(holder) => {
-                assert_eq!(winners[case_ref.as_str()], [*holder], "{case_ref}")
+                assert_eq!(winners[case_ref], [*holder], "{case_ref}")
             }
             other => panic!("{case_ref}: unexpected {other:?}"),
         }
@@ -534,7 +552,7 @@ async fn fifty_claimers_claim_each_of_a_thousand_cases_once() {
     for record in store.queue(CASES as i64).await.unwrap() {
         assert_eq!(
             record.claimed_by,
-            Some(winners[record.case_ref.as_str()][0]),
+            Some(winners[&record.case_ref][0]),
             "{}",
             record.case_ref
         );
@@ -751,8 +769,8 @@ async fn a_claim_waits_for_a_claim_in_flight_and_names_its_winner() {
     insert_all(
         a.as_ref(),
         &[
-            case("UB-WAIT01", "d-1", None, 0),
-            case("UB-WAIT02", "d-2", None, 1),
+            case("UB-WAJT23", "d-1", None, 0),
+            case("UB-WAJT24", "d-2", None, 1),
         ],
     )
     .await;
@@ -761,14 +779,14 @@ async fn a_claim_waits_for_a_claim_in_flight_and_names_its_winner() {
     let mut first = a.begin().await.unwrap();
     assert!(matches!(
         first
-            .claim_case("UB-WAIT01", 7, at(10), at(40))
+            .claim_case(&r("UB-WAJT23"), 7, at(10), at(40))
             .await
             .unwrap(),
         ClaimOutcome::Claimed(_)
     ));
     let mut second = b.begin().await.unwrap();
     let waiting = tokio::spawn(async move {
-        let outcome = second.claim_case("ub-wait01", 8, at(11), at(41)).await;
+        let outcome = second.claim_case(&r("ub-wajt23"), 8, at(11), at(41)).await;
         second.commit().await.unwrap();
         outcome
     });
@@ -784,14 +802,14 @@ async fn a_claim_waits_for_a_claim_in_flight_and_names_its_winner() {
     let mut first = a.begin().await.unwrap();
     assert!(matches!(
         first
-            .claim_case("UB-WAIT02", 7, at(10), at(40))
+            .claim_case(&r("UB-WAJT24"), 7, at(10), at(40))
             .await
             .unwrap(),
         ClaimOutcome::Claimed(_)
     ));
     let mut second = b.begin().await.unwrap();
     let waiting = tokio::spawn(async move {
-        let outcome = second.claim_case("UB-WAIT02", 8, at(11), at(41)).await;
+        let outcome = second.claim_case(&r("UB-WAJT24"), 8, at(11), at(41)).await;
         second.commit().await.unwrap();
         outcome
     });
@@ -802,7 +820,7 @@ async fn a_claim_waits_for_a_claim_in_flight_and_names_its_winner() {
         other => panic!("expected Claimed, got {other:?}"),
     }
     let trail: Vec<String> = a
-        .case_events("UB-WAIT02")
+        .case_events(&r("UB-WAJT24"))
         .await
         .unwrap()
         .into_iter()
@@ -822,16 +840,16 @@ async fn concurrent_submissions_report_the_case_that_won() {
     // first case.
     let mut first = a.begin().await.unwrap();
     first
-        .insert_case(&case("UB-SER001", "d-1", Some("SN-9"), 0))
+        .insert_case(&case("UB-SER223", "d-1", Some("SN-9"), 0))
         .await
         .unwrap();
     let mut second = b.begin().await.unwrap();
     let waiting = tokio::spawn(async move {
         let outcome = second
-            .insert_case(&case("UB-SER002", "d-2", Some("SN-9"), 1))
+            .insert_case(&case("UB-SER224", "d-2", Some("SN-9"), 1))
             .await;
         // The transaction is still usable after the violation.
-        assert!(second.case("UB-SER001").await.unwrap().is_some());
+        assert!(second.case(&r("UB-SER223")).await.unwrap().is_some());
         outcome
     });
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -841,20 +859,20 @@ async fn concurrent_submissions_report_the_case_that_won() {
     );
     first.commit().await.unwrap();
     match waiting.await.unwrap() {
-        Err(StoreError::SerialTaken(existing)) => assert_eq!(existing, "UB-SER001"),
+        Err(StoreError::SerialTaken(existing)) => assert_eq!(existing, "UB-SER223"),
         other => panic!("expected SerialTaken, got {other:?}"),
     }
 
     // Same draft submitted twice at once: the second is told the first's reference.
     let mut first = a.begin().await.unwrap();
     first
-        .insert_case(&case("UB-DRF001", "d-same", None, 0))
+        .insert_case(&case("UB-DRF223", "d-same", None, 0))
         .await
         .unwrap();
     let mut second = b.begin().await.unwrap();
     let waiting = tokio::spawn(async move {
         let outcome = second
-            .insert_case(&case("UB-DRF002", "d-same", None, 1))
+            .insert_case(&case("UB-DRF224", "d-same", None, 1))
             .await;
         second.commit().await.unwrap();
         outcome
@@ -863,19 +881,19 @@ async fn concurrent_submissions_report_the_case_that_won() {
     first.commit().await.unwrap();
     assert_eq!(
         waiting.await.unwrap().unwrap(),
-        posdesk::store::InsertOutcome::AlreadyExists("UB-DRF001".to_string())
+        posdesk::store::InsertOutcome::AlreadyExists(r("UB-DRF223"))
     );
 
     // The first rolls back: the second is inserted after all.
     let mut first = a.begin().await.unwrap();
     first
-        .insert_case(&case("UB-SER003", "d-3", Some("SN-10"), 0))
+        .insert_case(&case("UB-SER225", "d-3", Some("SN-10"), 0))
         .await
         .unwrap();
     let mut second = b.begin().await.unwrap();
     let waiting = tokio::spawn(async move {
         let outcome = second
-            .insert_case(&case("UB-SER004", "d-4", Some("SN-10"), 1))
+            .insert_case(&case("UB-SER226", "d-4", Some("SN-10"), 1))
             .await;
         second.commit().await.unwrap();
         outcome
@@ -886,8 +904,8 @@ async fn concurrent_submissions_report_the_case_that_won() {
         waiting.await.unwrap().unwrap(),
         posdesk::store::InsertOutcome::Inserted
     );
-    assert!(a.get_case("UB-SER003").await.unwrap().is_none());
-    assert_eq!(a.case_events("UB-SER004").await.unwrap().len(), 1);
+    assert!(a.get_case(&r("UB-SER225")).await.unwrap().is_none());
+    assert_eq!(a.case_events(&r("UB-SER226")).await.unwrap().len(), 1);
     a.close().await;
     b.close().await;
 }
@@ -898,7 +916,10 @@ async fn concurrent_lease_expiry_requeues_each_case_once() {
     let Some(db) = fresh().await else { return };
     let instances = [db.store(), db.another_instance().await];
     let cases: Vec<NewCase> = (0..CASES)
-        .map(|i| case(&format!("UB-L{i:05}"), &format!("d-{i}"), None, i as i64))
+        .map(|i| {
+            let case_ref = CaseRef::generate(CaseKind::Close, i as u64);
+            case(case_ref.as_str(), &format!("d-{i}"), None, i as i64)
+        })
         .collect();
     insert_all(instances[0].as_ref(), &cases).await;
     let mut tx = instances[0].begin().await.unwrap();

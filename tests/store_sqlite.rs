@@ -124,7 +124,7 @@ impl Backend for SqliteDb {
     async fn mentions(&self, needle: &str) -> i64 {
         sqlx::query_scalar(
             "SELECT (SELECT COUNT(*) FROM case_events e JOIN cases c ON c.id = e.case_id \
-                     WHERE e.detail LIKE '%' || ? || '%' AND c.case_ref LIKE 'UB-OLD%') \
+                     WHERE e.detail LIKE '%' || ? || '%' AND c.case_ref LIKE 'UB-QKD%') \
                   + (SELECT COUNT(*) FROM cases WHERE fields LIKE '%' || ? || '%')",
         )
         .bind(needle)
@@ -164,7 +164,7 @@ shared_checks!(
     current one_open_case_per_serial,
     current cases_of_chat_newest_first_and_only_that_chat,
     current list_cases_filters,
-    current get_case_ignores_case,
+    current get_case_by_reference,
     current case_events_oldest_first,
     current concurrent_transactions_serialize,
     current outbox_rows_are_due_in_order_coalesce_and_retry,

@@ -9,6 +9,7 @@ use super::machine::{progress, Turn};
 use super::messages as m;
 use super::prompt::prompt_with;
 use super::state::State;
+use crate::domain::CaseStatus;
 use crate::i18n::Msg;
 
 impl Turn<'_, '_> {
@@ -164,7 +165,7 @@ impl Turn<'_, '_> {
             .facts
             .own_cases
             .iter()
-            .any(|c| c.case_ref == case_ref && c.status == "waiting_merchant");
+            .any(|c| c.case_ref == case_ref && c.status == CaseStatus::WaitingMerchant);
         if !waiting {
             self.out.push(Effect::Notice(Msg::new(m::BAD_BUTTON)));
             return self.show(Vec::new());
@@ -211,7 +212,7 @@ impl Turn<'_, '_> {
             .facts
             .own_cases
             .iter()
-            .any(|c| c.case_ref == case_ref && c.open)
+            .any(|c| c.case_ref == case_ref && c.status.is_open())
     }
 
     /// The `/status` list with its buttons: withdraw an open case, answer a question.
@@ -219,14 +220,14 @@ impl Turn<'_, '_> {
         let parts = self.status_parts();
         let mut rows = Vec::new();
         for c in self.ctx.facts.own_cases.iter().take(10) {
-            if c.status == "waiting_merchant" {
+            if c.status == CaseStatus::WaitingMerchant {
                 rows.push(vec![(
                     m::BTN_ANSWER,
                     Action::AnswerCase(c.case_ref.clone()),
                     c.case_ref.clone(),
                 )]);
             }
-            if c.open {
+            if c.status.is_open() {
                 rows.push(vec![(
                     m::BTN_WITHDRAW,
                     Action::Withdraw(c.case_ref.clone()),

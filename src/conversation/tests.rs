@@ -7,7 +7,7 @@ use super::event::{Event, Unsupported, Upload};
 use super::facts::{CaseLine, Facts};
 use super::messages as m;
 use super::state::{FileKind, State, Value};
-use crate::domain::CaseKind;
+use crate::domain::{CaseKind, CaseStatus};
 use crate::i18n::Locale;
 use crate::testkit::{luhn_card, Chat};
 use chrono::{NaiveDate, TimeZone, Utc};
@@ -237,6 +237,9 @@ fn cancelling_at_the_phone_field_also_closes_the_contact_keyboard() {
         c.answer_current();
     }
     let fx = c.text("/cancel");
+    assert!(says(&fx, m::DISCARD_CONFIRM));
+    assert_eq!(c.field(), Some("phone"));
+    let fx = c.press(Action::DiscardConfirm);
     assert_eq!(replies(&fx)[0].keyboard, Keyboard::RemoveShareContact);
     assert_eq!(c.dialogue.state, State::Menu);
 }
@@ -419,9 +422,15 @@ fn submit_queues_the_case_and_returns_to_the_menu() {
 
 #[test]
 fn a_serial_with_an_open_case_is_refused_when_typed_and_at_submit() {
+    let own = |r: Option<&str>| {
+        Some(crate::conversation::OpenSerial {
+            serial: "LKL8C2104567".into(),
+            own_case: r.map(String::from),
+        })
+    };
     let mut c = Chat::default();
     c.open(CaseKind::Unbind);
-    c.facts.open_case_for_serial = Some(("LKL8C2104567".into(), "UB-ABCDEF".into()));
+    c.facts.open_case_for_serial = own(Some("UB-ABCDEF"));
     let fx = c.text("lkl8c2104567");
     assert!(says(&fx, m::SERIAL_HAS_OPEN_CASE));
     assert_eq!(c.field(), Some("serial"));
@@ -429,10 +438,31 @@ fn a_serial_with_an_open_case_is_refused_when_typed_and_at_submit() {
     // The other case appears only between filling in and submitting.
     c.facts = Facts::default();
     c.fill_form();
-    c.facts.open_case_for_serial = Some(("LKL8C2104567".into(), "UB-ABCDEF".into()));
+    c.facts.open_case_for_serial = own(Some("UB-ABCDEF"));
     let fx = c.press(Action::Submit);
     assert!(!fx.iter().any(|e| matches!(e, Effect::Submit(_))));
     assert!(says(&fx, m::SERIAL_HAS_OPEN_CASE));
+    assert_eq!(c.field(), Some("serial"));
+
+    // Another merchant's case: its reference is not even known to the core; the merchant
+    // may leave a note for staff, and the form stays at the serial.
+    c.facts.open_case_for_serial = own(None);
+    let fx = c.text("LKL8C2104567");
+    assert!(says(&fx, m::SERIAL_TAKEN) && !says(&fx, m::SERIAL_HAS_OPEN_CASE));
+    let note = Action::NoteToStaff("LKL8C2104567".into());
+    assert!(last(&fx).buttons().iter().any(|b| b.action == note));
+    c.press(note);
+    assert!(matches!(c.dialogue.state, State::NoteToStaff { .. }));
+    let fx = c.text("这台机器是朋友转给我的");
+    let sent = fx.iter().find_map(|e| match e {
+        Effect::SerialNote { serial, text, .. } => Some((serial.clone(), text.clone())),
+        _ => None,
+    });
+    assert_eq!(
+        sent,
+        Some(("LKL8C2104567".into(), "这台机器是朋友转给我的".into()))
+    );
+    assert!(says(&fx, m::NOTE_SENT));
     assert_eq!(c.field(), Some("serial"));
 }
 
@@ -529,13 +559,21 @@ fn cancel_and_resume() {
     let fx = c.press(Action::Resume);
     assert!(last(&fx).has("field-activated-prompt"));
     c.text("/start");
-    c.press(Action::Discard);
+    let fx = c.press(Action::Discard);
+    assert!(says(&fx, m::DISCARD_CONFIRM));
+    c.press(Action::DiscardConfirm);
     assert_eq!(c.dialogue.state, State::Menu);
     // Typed cancel words work too.
     c.open(CaseKind::Broken);
     let fx = c.text("取消");
-    assert!(says(&fx, m::DRAFT_CANCELLED));
+    assert!(says(&fx, m::DISCARD_CONFIRM));
+    assert_eq!(c.field(), Some("serial"));
+    let fx = c.press(Action::DiscardConfirm);
+    assert!(says(&fx, m::DRAFT_DISCARDED));
     assert_eq!(c.dialogue.state, State::Menu);
+    let fx = c.press(Action::Undo);
+    assert!(says(&fx, m::DRAFT_RESTORED));
+    assert_eq!(c.field(), Some("serial"));
 }
 
 #[test]
@@ -559,8 +597,7 @@ fn status_lists_own_cases() {
     c.facts.own_cases = vec![CaseLine {
         case_ref: "UB-ABCDEF".into(),
         kind: CaseKind::Unbind,
-        status: "queued".into(),
-        open: true,
+        status: CaseStatus::Queued,
         due: NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
     }];
     let fx = c.text("/status");
@@ -575,13 +612,12 @@ fn forget_is_refused_with_open_cases_and_confirmed_otherwise() {
     c.facts.own_cases = vec![CaseLine {
         case_ref: "UB-ABCDEF".into(),
         kind: CaseKind::Unbind,
-        status: "in_review".into(),
-        open: true,
+        status: CaseStatus::InReview,
         due: NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
     }];
     let fx = c.text("/forget");
     assert!(says(&fx, m::FORGET_BLOCKED));
-    c.facts.own_cases[0].open = false;
+    c.facts.own_cases[0].status = CaseStatus::Approved;
     c.open(CaseKind::Card);
     c.text("/lang");
     c.press(Action::Lang(Locale::En));
@@ -822,8 +858,7 @@ fn cancel_leaves_a_question_for_later_and_status_offers_to_answer() {
     c.facts.own_cases = vec![CaseLine {
         case_ref: "UB-ABCDEF".into(),
         kind: CaseKind::Unbind,
-        status: "waiting_merchant".into(),
-        open: true,
+        status: CaseStatus::WaitingMerchant,
         due: NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
     }];
     let fx = c.text("/status");
@@ -890,14 +925,13 @@ fn one_reminder_per_idle_draft() {
 fn withdraw_needs_an_open_case_of_ones_own_and_a_confirmation() {
     let mut c = Chat::default();
     c.text("/start");
-    let line = |status: &str, open: bool| CaseLine {
+    let line = |status: CaseStatus| CaseLine {
         case_ref: "UB-ABCDEF".into(),
         kind: CaseKind::Unbind,
-        status: status.into(),
-        open,
+        status,
         due: NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
     };
-    c.facts.own_cases = vec![line("queued", true)];
+    c.facts.own_cases = vec![line(CaseStatus::Queued)];
     let fx = c.text("/status");
     assert!(replies(&fx).iter().any(|r| r
         .buttons()
@@ -911,7 +945,7 @@ fn withdraw_needs_an_open_case_of_ones_own_and_a_confirmation() {
         case_ref: "UB-ABCDEF".into()
     }));
     // Someone else's case, or a decided one: refused.
-    c.facts.own_cases = vec![line("approved", false)];
+    c.facts.own_cases = vec![line(CaseStatus::Approved)];
     c.text("/status");
     let fx = c.press(Action::WithdrawConfirm("UB-ABCDEF".into()));
     assert!(says(&fx, m::CANNOT_WITHDRAW));

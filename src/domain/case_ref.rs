@@ -6,9 +6,10 @@ use super::{CaseKind, Invalid};
 use serde::{Deserialize, Serialize};
 
 /// A public case reference: the kind's two-letter prefix, a dash, and six characters from
-/// [`CaseRef::ALPHABET`].
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
+/// [`CaseRef::ALPHABET`]. Serialized as its text; deserializing validates it as
+/// [`CaseRef::parse`] does.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
 pub struct CaseRef(String);
 
 impl CaseRef {
@@ -36,6 +37,16 @@ impl CaseRef {
         CaseRef(s)
     }
 
+    /// The reference of a merchant's note to staff (`NT-7K3QF9`): the same alphabet and length
+    /// as a case's, with a prefix no case kind has, so it is never read as a case reference.
+    pub fn note(entropy: u64) -> String {
+        let code = &Self::generate(CaseKind::Unbind, entropy).0[3..];
+        format!("{}-{code}", Self::NOTE_PREFIX)
+    }
+
+    /// Prefix of [`CaseRef::note`] references.
+    pub const NOTE_PREFIX: &'static str = "NT";
+
     /// Accepts `UB-7K3QF9`, `ub-7k3qf9`, `UB7K3QF9`, `UB 7K3QF9`, `#UB-7K3QF9`, full-width
     /// characters. The prefix must be one of the case kinds'.
     pub fn parse(input: &str) -> Result<Self, Invalid> {
@@ -58,6 +69,20 @@ impl CaseRef {
         Ok(CaseRef(format!("{prefix}-{code}")))
     }
 
+    /// A reference as the store keeps it: only the canonical form [`CaseRef::parse`] and
+    /// [`CaseRef::generate`] produce (`UB-7K3QF9`), taken without normalizing or copying, so
+    /// reading a row back costs a check of nine bytes. `None` for any other text.
+    pub fn from_canonical(text: String) -> Option<CaseRef> {
+        let b = text.as_bytes();
+        let canonical = b.len() == 3 + Self::CODE_LEN
+            && b[2] == b'-'
+            && CaseKind::ALL
+                .iter()
+                .any(|k| k.ref_prefix().as_bytes() == &b[..2])
+            && b[3..].iter().all(|c| Self::ALPHABET.contains(c));
+        canonical.then_some(CaseRef(text))
+    }
+
     /// The case kind named by the prefix.
     pub fn kind(&self) -> Option<CaseKind> {
         let prefix = self.0.get(..2)?;
@@ -73,6 +98,39 @@ fn splitmix64(seed: u64) -> u64 {
 }
 
 string_value!(CaseRef);
+
+impl From<CaseRef> for String {
+    fn from(case_ref: CaseRef) -> String {
+        case_ref.0
+    }
+}
+
+impl From<&CaseRef> for String {
+    fn from(case_ref: &CaseRef) -> String {
+        case_ref.0.clone()
+    }
+}
+
+/// A reference equals the text it prints as (`UB-7K3QF9`, never another spelling).
+impl PartialEq<str> for CaseRef {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for CaseRef {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl TryFrom<String> for CaseRef {
+    type Error = Invalid;
+
+    fn try_from(text: String) -> Result<CaseRef, Invalid> {
+        CaseRef::parse(&text)
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -99,6 +157,18 @@ mod tests {
             CaseRef::generate(CaseKind::Unbind, 1),
             CaseRef::generate(CaseKind::Unbind, 2)
         );
+    }
+
+    #[test]
+    fn note_references_are_never_case_references() {
+        for entropy in [0, 1, 42, u64::MAX] {
+            let note = CaseRef::note(entropy);
+            assert!(note.starts_with("NT-") && note.len() == 9, "{note}");
+            assert_eq!(CaseRef::parse(&note), Err(Invalid::CaseRefMalformed));
+        }
+        assert!(CaseKind::ALL
+            .iter()
+            .all(|k| k.ref_prefix() != CaseRef::NOTE_PREFIX));
     }
 
     #[test]
@@ -130,6 +200,30 @@ mod tests {
             CaseRef::parse("cl-abcdef").unwrap().kind(),
             Some(CaseKind::Close)
         );
+    }
+
+    #[test]
+    fn only_the_canonical_form_is_taken_as_stored() {
+        let r = CaseRef::parse("ub 7k3qf9").unwrap();
+        assert_eq!(CaseRef::from_canonical(r.to_string()), Some(r.clone()));
+        for s in [
+            "ub-7k3qf9",
+            "UB7K3QF9",
+            " UB-7K3QF9",
+            "XX-7K3QF9",
+            "UB-7K3QF0",
+            "UB-7K3QF9X",
+            "",
+        ] {
+            assert_eq!(CaseRef::from_canonical(s.to_string()), None, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn serde_validates_as_parse_does() {
+        let r: CaseRef = serde_json::from_str("\"ub-7k3qf9\"").unwrap();
+        assert_eq!(serde_json::to_string(&r).unwrap(), "\"UB-7K3QF9\"");
+        assert!(serde_json::from_str::<CaseRef>("\"UB-NOPE00\"").is_err());
     }
 
     #[test]

@@ -26,6 +26,7 @@ macro_rules! string_value {
 
 mod bank;
 mod card;
+mod case;
 mod case_kind;
 mod case_ref;
 mod date;
@@ -41,6 +42,7 @@ mod yesno;
 
 pub use bank::BankName;
 pub use card::CardLast4;
+pub use case::{CaseRecord, CaseStatus, ClaimUpdate, StatusChange};
 pub use case_kind::CaseKind;
 pub use case_ref::CaseRef;
 pub use date::parse_date;

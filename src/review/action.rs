@@ -70,7 +70,7 @@ pub enum StaffAction {
 
 impl StaffAction {
     /// `r.<code>.<REF>`, at most 20 bytes.
-    pub fn encode(self, case_ref: &str) -> String {
+    pub fn encode(self, case_ref: &CaseRef) -> String {
         let code = match self {
             StaffAction::Claim => "cl".to_string(),
             StaffAction::Approve => "ap".to_string(),
@@ -86,13 +86,13 @@ impl StaffAction {
 }
 
 /// Parse a reviewer's callback data.
-pub fn parse_staff_callback(data: &str) -> Option<(StaffAction, String)> {
+pub fn parse_staff_callback(data: &str) -> Option<(StaffAction, CaseRef)> {
     if data.len() > 64 {
         return None;
     }
     let rest = data.strip_prefix("r.")?;
     let (code, case_ref) = rest.split_once('.')?;
-    let case_ref = CaseRef::parse(case_ref).ok()?.as_str().to_string();
+    let case_ref = CaseRef::parse(case_ref).ok()?;
     let action = match code {
         "cl" => StaffAction::Claim,
         "ap" => StaffAction::Approve,
@@ -115,10 +115,10 @@ pub enum StaffCommand {
     /// Open cases, oldest first, overdue marked.
     Queue,
     /// One case's card, posted anew with the buttons its status offers.
-    Case(String),
+    Case(CaseRef),
     /// A button's action on a case named by its reference (`/claim UB-7K3QF9`), for when
     /// its card is out of reach: the same rules and the same checks as the press.
-    Act(StaffAction, String),
+    Act(StaffAction, CaseRef),
     Stats,
     /// Cases I hold.
     Mine,
@@ -137,7 +137,6 @@ pub fn parse_staff_command(text: &str) -> Option<StaffCommand> {
             let Some(case_ref) = words.next().and_then(|r| CaseRef::parse(r).ok()) else {
                 return Some(StaffCommand::Help);
             };
-            let case_ref = case_ref.as_str().to_string();
             let action = match name.as_str() {
                 "claim" => StaffAction::Claim,
                 "approve" => StaffAction::Approve,
@@ -171,13 +170,11 @@ mod tests {
             StaffAction::Back,
         ];
         all.extend(RejectReason::ALL.map(StaffAction::Reject));
+        let r = CaseRef::parse("UB-7K3QF9").unwrap();
         for a in all {
-            let data = a.encode("UB-7K3QF9");
+            let data = a.encode(&r);
             assert!(data.len() <= 64);
-            assert_eq!(
-                parse_staff_callback(&data),
-                Some((a, "UB-7K3QF9".to_string()))
-            );
+            assert_eq!(parse_staff_callback(&data), Some((a, r.clone())));
         }
     }
 
@@ -199,7 +196,7 @@ mod tests {
         // Lower case and a missing dash are normalized by CaseRef.
         assert_eq!(
             parse_staff_callback("r.ap.ub7k3qf9"),
-            Some((StaffAction::Approve, "UB-7K3QF9".to_string()))
+            Some((StaffAction::Approve, CaseRef::parse("UB-7K3QF9").unwrap()))
         );
     }
 
@@ -212,18 +209,21 @@ mod tests {
         );
         assert_eq!(
             parse_staff_command("/case ub-7k3qf9"),
-            Some(StaffCommand::Case("UB-7K3QF9".into()))
+            Some(StaffCommand::Case(CaseRef::parse("UB-7K3QF9").unwrap()))
         );
         assert_eq!(parse_staff_command("/case"), Some(StaffCommand::Help));
         assert_eq!(
             parse_staff_command("/claim@posdesk_bot ub-7k3qf9"),
-            Some(StaffCommand::Act(StaffAction::Claim, "UB-7K3QF9".into()))
+            Some(StaffCommand::Act(
+                StaffAction::Claim,
+                CaseRef::parse("UB-7K3QF9").unwrap()
+            ))
         );
         assert_eq!(
             parse_staff_command("/reject UB-7K3QF9"),
             Some(StaffCommand::Act(
                 StaffAction::RejectMenu,
-                "UB-7K3QF9".into()
+                CaseRef::parse("UB-7K3QF9").unwrap()
             ))
         );
         assert_eq!(parse_staff_command("/approve"), Some(StaffCommand::Help));

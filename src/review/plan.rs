@@ -4,8 +4,8 @@
 
 use super::action::{RejectReason, StaffAction};
 use crate::conversation::CaseNotice;
+use crate::domain::{CaseRecord, CaseRef, CaseStatus, ClaimUpdate, StatusChange};
 use crate::i18n::Msg;
-use crate::store::{CaseRecord, CaseStatus, ClaimUpdate, StatusChange};
 use chrono::{DateTime, Utc};
 
 /// Why an action is refused; each has a staff message (`staff-refused-<code>`).
@@ -97,9 +97,9 @@ impl PendingInput {
     }
 
     /// The prompt for `user` to type the text for `case_ref`.
-    pub fn prompt(self, case_ref: &str, user: i64) -> Msg {
+    pub fn prompt(self, case_ref: &CaseRef, user: i64) -> Msg {
         Msg::new(self.prompt_id())
-            .with("ref", case_ref)
+            .with("ref", case_ref.as_str())
             .with("who", super::reviewer_tag(Some(user)))
     }
 
@@ -113,16 +113,9 @@ impl PendingInput {
     }
 }
 
-fn decided(status: CaseStatus) -> bool {
-    matches!(
-        status,
-        CaseStatus::Approved | CaseStatus::Rejected | CaseStatus::Withdrawn
-    )
-}
-
 /// Whether `staff` holds `case` (claimed and in review).
 fn holds(case: &CaseRecord, staff: i64) -> Result<(), Refusal> {
-    if decided(case.status) {
+    if case.status.is_decided() {
         return Err(Refusal::Decided(case.status));
     }
     if case.status != CaseStatus::InReview {
@@ -158,7 +151,7 @@ pub fn plan(
     };
     match action {
         StaffAction::Claim => {
-            if decided(case.status) {
+            if case.status.is_decided() {
                 Err(Refusal::Decided(case.status))
             } else {
                 Ok(Plan::Claim)
@@ -174,7 +167,7 @@ pub fn plan(
                     serde_json::json!({}),
                 ),
                 notice: Some(CaseNotice::Approved {
-                    case_ref: case.case_ref.clone(),
+                    case_ref: case.case_ref.to_string(),
                 }),
             })))
         }
@@ -236,7 +229,7 @@ pub fn reject(
             detail: serde_json::json!({ "reason": reason.code(), "text": text }),
         },
         notice: Some(CaseNotice::Rejected {
-            case_ref: case.case_ref.clone(),
+            case_ref: case.case_ref.to_string(),
             reason: reason.code().to_string(),
             text,
         }),
@@ -266,7 +259,7 @@ pub fn ask(
             detail: serde_json::json!({ "request": request_id, "text": question }),
         },
         notice: Some(CaseNotice::Question {
-            case_ref: case.case_ref.clone(),
+            case_ref: case.case_ref.to_string(),
             request_id,
             question,
         }),

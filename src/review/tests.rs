@@ -1,20 +1,21 @@
 use super::*;
 use crate::conversation::CaseNotice;
-use crate::store::{CaseRecord, CaseStatus, ClaimUpdate};
+use crate::domain::{CaseKind, CaseRecord, CaseRef, CaseStatus, ClaimUpdate};
+use crate::i18n::Locale;
 use chrono::{TimeZone, Utc};
 
 fn case(status: CaseStatus, claimed_by: Option<i64>) -> CaseRecord {
     let t = Utc.with_ymd_and_hms(2026, 11, 20, 6, 0, 0).unwrap();
     CaseRecord {
-        case_ref: "UB-7K3QF9".into(),
+        case_ref: CaseRef::parse("UB-7K3QF9").unwrap(),
         draft_id: "d".into(),
-        kind: "unbind".into(),
+        kind: CaseKind::Unbind,
         brand: "lakala".into(),
         serial: Some("LKL1".into()),
         fields: serde_json::json!({}),
         attachments: serde_json::json!([]),
         chat_id: 42,
-        locale: "zh-CN".into(),
+        locale: Locale::ZhCn,
         status,
         claimed_by,
         lease_until: None,

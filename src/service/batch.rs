@@ -17,10 +17,10 @@
 //! update (or a panic) costs the group commit, never another update.
 
 use super::{Inbound, Outcome, Service, ServiceError};
+use crate::domain::{CaseRecord, CaseRef, StatusChange};
 use crate::store::{
-    BatchPeek, CaseRecord, CaseSummary, ClaimOutcome, DialogueWrite, InsertOutcome, NewCase,
-    NewCaseEvent, NewDialogue, NewOutbox, ProcessedMark, StatusChange, StoreError, StoredDialogue,
-    Tx,
+    BatchPeek, CaseSummary, ClaimOutcome, DialogueWrite, InsertOutcome, NewCase, NewCaseEvent,
+    NewDialogue, NewOutbox, ProcessedMark, StoreError, StoredDialogue, Tx,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -367,7 +367,7 @@ impl Tx for BatchTx {
         self.inner.insert_case(case).await
     }
 
-    async fn open_case_for_serial(&mut self, serial: &str) -> Result<Option<String>, StoreError> {
+    async fn open_case_for_serial(&mut self, serial: &str) -> Result<Option<CaseRef>, StoreError> {
         self.inner.open_case_for_serial(serial).await
     }
 
@@ -413,13 +413,13 @@ impl Tx for BatchTx {
         Ok(())
     }
 
-    async fn case(&mut self, case_ref: &str) -> Result<Option<CaseRecord>, StoreError> {
+    async fn case(&mut self, case_ref: &CaseRef) -> Result<Option<CaseRecord>, StoreError> {
         self.inner.case(case_ref).await
     }
 
     async fn claim_case(
         &mut self,
-        case_ref: &str,
+        case_ref: &CaseRef,
         staff: i64,
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
@@ -440,7 +440,7 @@ impl Tx for BatchTx {
 
     async fn add_answer(
         &mut self,
-        case_ref: &str,
+        case_ref: &CaseRef,
         text: Option<&str>,
         files: &[serde_json::Value],
         at: DateTime<Utc>,
@@ -456,7 +456,7 @@ impl Tx for BatchTx {
 
     async fn set_staff_card(
         &mut self,
-        case_ref: &str,
+        case_ref: &CaseRef,
         chat_id: i64,
         message_id: i32,
     ) -> Result<(), StoreError> {
@@ -465,7 +465,7 @@ impl Tx for BatchTx {
             .await
     }
 
-    async fn staff_card(&mut self, case_ref: &str) -> Result<Option<(i64, i32)>, StoreError> {
+    async fn staff_card(&mut self, case_ref: &CaseRef) -> Result<Option<(i64, i32)>, StoreError> {
         self.inner.staff_card(case_ref).await
     }
 
@@ -481,7 +481,7 @@ impl Tx for BatchTx {
     async fn set_pending_input(
         &mut self,
         user_id: i64,
-        case_ref: &str,
+        case_ref: &CaseRef,
         action: &str,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
@@ -493,7 +493,7 @@ impl Tx for BatchTx {
     async fn take_pending_input(
         &mut self,
         user_id: i64,
-    ) -> Result<Option<(String, String, DateTime<Utc>)>, StoreError> {
+    ) -> Result<Option<(CaseRef, String, DateTime<Utc>)>, StoreError> {
         self.inner.take_pending_input(user_id).await
     }
 
@@ -518,7 +518,7 @@ impl Tx for BatchTx {
         &mut self,
         cutoff: DateTime<Utc>,
         at: DateTime<Utc>,
-    ) -> Result<Vec<String>, StoreError> {
+    ) -> Result<Vec<CaseRef>, StoreError> {
         self.flush().await?;
         self.cases_changed_anywhere();
         self.inner.erase_decided_before(cutoff, at).await

@@ -18,15 +18,15 @@ pub use jobs::{JobReport, JobSettings};
 pub use staff::{Change, StaffEvent, StaffListing, StaffTarget};
 
 use crate::conversation::{
-    self, needs, reset_notice, CaseLine, Ctx, Dialogue, Effect, Facts, Incoming, Need, Submission,
-    SCHEMA_VERSION,
+    self, needs, reset_notice, CaseLine, Ctx, Dialogue, Effect, Facts, Incoming, Need, OpenSerial,
+    Submission, SCHEMA_VERSION,
 };
-use crate::domain::CaseKind;
+use crate::domain::{CaseRef, CaseStatus, ClaimUpdate, StatusChange};
 use crate::i18n::Locale;
 use crate::review::{StaffChat, StaffConfig};
 use crate::store::{
-    CaseStatus, ClaimUpdate, InsertOutcome, NewCase, NewDialogue, NewOutbox, StatusChange, Store,
-    StoreError, StoredDialogue, Tx,
+    InsertOutcome, NewCase, NewCaseEvent, NewDialogue, NewOutbox, Store, StoreError,
+    StoredDialogue, Tx,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use std::future::Future;
@@ -394,9 +394,9 @@ impl Service {
         let merchant = format!("merchant:{chat_id}");
         match effect {
             Effect::Submit(submission) => {
-                if tx.insert_case(&new_case(submission, chat_id)).await? == InsertOutcome::Inserted
-                {
-                    if let Some(case) = tx.case(&submission.case_ref).await? {
+                let case = new_case(submission, chat_id)?;
+                if tx.insert_case(&case).await? == InsertOutcome::Inserted {
+                    if let Some(case) = tx.case(&case.case_ref).await? {
                         staff_events.push(StaffEvent::Created(case));
                     }
                 }
@@ -407,11 +407,12 @@ impl Service {
                 text,
                 files,
             } => {
+                let case_ref = core_ref(case_ref)?;
                 let files: Vec<serde_json::Value> = files
                     .iter()
                     .map(|a| serde_json::json!({ "field": "answer", "file_id": a.file_id, "kind": a.kind }))
                     .collect();
-                tx.add_answer(case_ref, text.as_deref(), &files, now)
+                tx.add_answer(&case_ref, text.as_deref(), &files, now)
                     .await?;
                 let requeued = tx
                     .set_status(&StatusChange {
@@ -429,7 +430,7 @@ impl Service {
                     .await?;
                 let case = match requeued {
                     Some(case) => Some(case),
-                    None => tx.case(case_ref).await?,
+                    None => tx.case(&case_ref).await?,
                 };
                 if let Some(case) = case.filter(|c| c.chat_id == chat_id) {
                     staff_events.push(StaffEvent::Answered {
@@ -442,7 +443,7 @@ impl Service {
             Effect::Withdraw { case_ref } => {
                 let withdrawn = tx
                     .set_status(&StatusChange {
-                        case_ref: case_ref.clone(),
+                        case_ref: core_ref(case_ref)?,
                         from: vec![
                             CaseStatus::Queued,
                             CaseStatus::InReview,
@@ -466,6 +467,38 @@ impl Service {
                     });
                 }
             }
+            Effect::SerialNote {
+                serial,
+                note_ref,
+                text,
+            } => {
+                // The audit trail of the open case keeps only that a note came, and its
+                // reference: the note's text is this merchant's, and goes to the staff group
+                // only (the outbox row is deleted once sent).
+                let case = match tx.open_case_for_serial(serial).await? {
+                    Some(case_ref) => tx.case(&case_ref).await?,
+                    None => None,
+                };
+                if let Some(case) = &case {
+                    tx.record_event(&NewCaseEvent {
+                        case_ref: case.case_ref.clone(),
+                        at: now,
+                        actor: "merchant".into(),
+                        action: "serial_note".into(),
+                        detail: serde_json::json!({ "note": note_ref }),
+                    })
+                    .await?;
+                }
+                staff_events.push(StaffEvent::SerialNote {
+                    case,
+                    serial: serial.clone(),
+                    note_ref: note_ref.clone(),
+                    text: text.clone(),
+                });
+            }
+            // The reply that goes with it shows the handover text; a live conversation with
+            // staff is not wired yet.
+            Effect::HumanRequested => {}
             Effect::Reply(_) | Effect::Notice(_) | Effect::DeleteMessage(_) => {}
         }
         Ok(())
@@ -485,7 +518,16 @@ async fn read_facts(tx: &mut dyn Tx, chat_id: i64, needs: &[Need]) -> Result<Fac
         match need {
             Need::OpenCaseForSerial(serial) => {
                 if let Some(case_ref) = tx.open_case_for_serial(serial).await? {
-                    facts.open_case_for_serial = Some((serial.clone(), case_ref));
+                    // Another merchant's reference never reaches the core, so no reply
+                    // can show it.
+                    let own = tx
+                        .case(&case_ref)
+                        .await?
+                        .is_some_and(|c| c.chat_id == chat_id);
+                    facts.open_case_for_serial = Some(OpenSerial {
+                        serial: serial.clone(),
+                        own_case: own.then_some(case_ref.into()),
+                    });
                 }
             }
             Need::OwnCases => {
@@ -493,14 +535,11 @@ async fn read_facts(tx: &mut dyn Tx, chat_id: i64, needs: &[Need]) -> Result<Fac
                     .cases_of_chat(chat_id)
                     .await?
                     .into_iter()
-                    .filter_map(|c| {
-                        Some(CaseLine {
-                            kind: CaseKind::from_id(&c.kind)?,
-                            open: c.status.is_open(),
-                            status: c.status.as_str().to_string(),
-                            due: crate::calendar::china_date(c.due_at),
-                            case_ref: c.case_ref,
-                        })
+                    .map(|c| CaseLine {
+                        kind: c.kind,
+                        status: c.status,
+                        due: crate::calendar::china_date(c.due_at),
+                        case_ref: c.case_ref.into(),
                     })
                     .collect();
             }
@@ -509,7 +548,16 @@ async fn read_facts(tx: &mut dyn Tx, chat_id: i64, needs: &[Need]) -> Result<Fac
     Ok(facts)
 }
 
-fn new_case(s: &Submission, chat_id: i64) -> NewCase {
+/// A case reference the core handed back in an effect. The core holds only references that
+/// came from [`CaseRef::parse`] or [`CaseRef::generate`], so a malformed one can only come
+/// from a damaged stored dialogue: [`StoreError::Corrupt`], and nothing is written.
+fn core_ref(text: &str) -> Result<CaseRef, StoreError> {
+    CaseRef::from_canonical(text.to_string()).ok_or_else(|| {
+        StoreError::Corrupt("the conversation holds a malformed case reference".into())
+    })
+}
+
+fn new_case(s: &Submission, chat_id: i64) -> Result<NewCase, StoreError> {
     let attachments = s
         .attachments
         .iter()
@@ -517,17 +565,17 @@ fn new_case(s: &Submission, chat_id: i64) -> NewCase {
             serde_json::json!({ "field": field, "file_id": att.file_id, "kind": att.kind })
         })
         .collect();
-    NewCase {
-        case_ref: s.case_ref.clone(),
+    Ok(NewCase {
+        case_ref: core_ref(&s.case_ref)?,
         draft_id: s.draft_id.clone(),
-        kind: s.kind.id().to_string(),
+        kind: s.kind,
         brand: s.brand.clone(),
         serial: s.serial.clone(),
         fields: serde_json::Value::Object(s.fields.clone()),
         attachments: serde_json::Value::Array(attachments),
         chat_id,
-        locale: s.locale.tag().to_string(),
+        locale: s.locale,
         created_at: s.created_at,
         due_at: s.due_at,
-    }
+    })
 }

@@ -4,14 +4,13 @@
 
 use super::{Inbound, Service, ServiceError};
 use crate::conversation::{CaseNotice, Event, Incoming};
-use crate::i18n::{Locale, Msg};
+use crate::domain::{CaseRecord, CaseRef};
+use crate::i18n::Msg;
 use crate::review::{
     ask, parse_staff_callback, parse_staff_command, plan, reject, PendingInput, Plan, Refusal,
     RejectReason, StaffAction, StaffCommand,
 };
-use crate::store::{
-    CaseFilter, CaseRecord, ClaimOutcome, NewCaseEvent, NewOutbox, QueueStats, StoreError, Tx,
-};
+use crate::store::{CaseFilter, ClaimOutcome, NewCaseEvent, NewOutbox, QueueStats, StoreError, Tx};
 use chrono::{DateTime, Duration, Utc};
 
 /// How long a reviewer has to type the text a button asked for.
@@ -48,6 +47,15 @@ pub enum StaffEvent {
         text: Option<String>,
         files: Vec<serde_json::Value>,
     },
+    /// A merchant says a device serial that an open case uses is theirs (a terminal passed
+    /// on or disputed): their note, its reference, and the open case (`None` when it was
+    /// decided meanwhile).
+    SerialNote {
+        case: Option<CaseRecord>,
+        serial: String,
+        note_ref: String,
+        text: String,
+    },
     /// Show the reject reasons on a case's card, or its normal buttons again. `fresh`: on
     /// a card posted anew (the reviewer acted by command, the old card may be out of sight).
     Buttons {
@@ -57,7 +65,7 @@ pub enum StaffEvent {
     },
     /// A reviewer is asked to type a question, a reason or a note.
     AwaitText {
-        case_ref: String,
+        case_ref: CaseRef,
         user: i64,
         input: PendingInput,
     },
@@ -132,7 +140,7 @@ pub enum StaffListing {
     },
     Stats(QueueStats),
     Card(Box<CaseRecord>),
-    NoCase(String),
+    NoCase(CaseRef),
     Help,
 }
 
@@ -180,7 +188,7 @@ impl Service {
         let inbound = Inbound {
             chat_id: case.chat_id,
             update_id: None,
-            locale_hint: Locale::parse(&case.locale),
+            locale_hint: Some(case.locale),
             incoming: Incoming::new(Event::CaseNotice(notice)),
             now,
         };
@@ -249,7 +257,7 @@ impl Service {
         cfg: &crate::review::StaffConfig,
         user: i64,
         action: StaffAction,
-        case_ref: &str,
+        case_ref: &CaseRef,
         via: Via,
         topic: Option<i32>,
         now: DateTime<Utc>,
@@ -265,7 +273,7 @@ impl Service {
             Plan::Claim => match tx.claim_case(case_ref, user, now, now + cfg.lease).await? {
                 ClaimOutcome::Claimed(case) => {
                     let notice = CaseNotice::InReview {
-                        case_ref: case.case_ref.clone(),
+                        case_ref: case.case_ref.to_string(),
                     };
                     self.notify_merchant(tx, &case, notice, now).await?;
                     let event = StaffEvent::Changed {
@@ -411,7 +419,7 @@ impl Service {
         chat_id: i64,
         user: i64,
         action: StaffAction,
-        case_ref: &str,
+        case_ref: &CaseRef,
         topic: Option<i32>,
         now: DateTime<Utc>,
     ) -> Result<(), ServiceError> {
@@ -436,7 +444,7 @@ impl Service {
                 )
                 .await?;
             if !acted.shown {
-                let reply = StaffEvent::Reply(acted.answer.with("ref", case_ref));
+                let reply = StaffEvent::Reply(acted.answer.with("ref", case_ref.as_str()));
                 self.enqueue_staff(tx.as_mut(), &reply, topic, now).await?;
             }
             tx.mark_processed(update_id, chat_id, now).await?;
@@ -478,7 +486,7 @@ impl Service {
         &self,
         tx: &mut dyn Tx,
         user: i64,
-        case_ref: &str,
+        case_ref: &CaseRef,
         input: PendingInput,
         text: &str,
         topic: Option<i32>,

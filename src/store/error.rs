@@ -1,5 +1,6 @@
 //! Errors at the database boundary.
 
+use crate::domain::CaseRef;
 use thiserror::Error;
 
 #[derive(Debug, Error)]
@@ -12,10 +13,10 @@ pub enum StoreError {
     Conflict,
     /// `insert_case`: the device serial already has an open case; its reference.
     #[error("an open case already exists for this device: {0}")]
-    SerialTaken(String),
+    SerialTaken(CaseRef),
     /// A write addressed a case reference that does not exist; the reference.
     #[error("no case {0}")]
-    UnknownCase(String),
+    UnknownCase(CaseRef),
     #[error("unsupported database URL {0} (use sqlite://FILE or postgres://USER@HOST/DATABASE)")]
     UnsupportedUrl(String),
     #[error("stored data is corrupt: {0}")]

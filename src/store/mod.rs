@@ -9,10 +9,13 @@
 mod error;
 mod model;
 pub mod postgres;
+mod rows;
 pub mod sqlite;
 
 pub use error::StoreError;
 pub use model::*;
+
+use crate::domain::{CaseRecord, CaseRef, StatusChange};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -29,11 +32,11 @@ pub trait Store: Send + Sync + 'static {
     /// Cases for operators, newest first, optionally only those in one status.
     async fn list_cases(&self, filter: &CaseFilter) -> Result<Vec<CaseRecord>, StoreError>;
 
-    /// One case by its public reference (case-insensitive), if it exists.
-    async fn get_case(&self, case_ref: &str) -> Result<Option<CaseRecord>, StoreError>;
+    /// One case by its public reference, if it exists.
+    async fn get_case(&self, case_ref: &CaseRef) -> Result<Option<CaseRecord>, StoreError>;
 
     /// The audit trail of one case, oldest first.
-    async fn case_events(&self, case_ref: &str) -> Result<Vec<CaseEvent>, StoreError>;
+    async fn case_events(&self, case_ref: &CaseRef) -> Result<Vec<CaseEvent>, StoreError>;
 
     /// Outbox rows due at `now`, oldest first (by id, so each chat's rows stay in order).
     async fn due_outbox(
@@ -167,7 +170,7 @@ pub trait Tx: Send {
     async fn insert_case(&mut self, case: &NewCase) -> Result<InsertOutcome, StoreError>;
     /// The reference of an open case (queued, in review, waiting for the merchant) for
     /// this device serial number, if there is one.
-    async fn open_case_for_serial(&mut self, serial: &str) -> Result<Option<String>, StoreError>;
+    async fn open_case_for_serial(&mut self, serial: &str) -> Result<Option<CaseRef>, StoreError>;
     /// The cases opened from one chat, newest first.
     async fn cases_of_chat(&mut self, chat_id: i64) -> Result<Vec<CaseSummary>, StoreError>;
     /// [`Tx::cases_of_chat`] for several chats in one statement (a batch's `/start`s): every
@@ -189,9 +192,9 @@ pub trait Tx: Send {
     /// references, statuses and the record of who did what when remain.
     async fn forget_chat(&mut self, chat_id: i64, at: DateTime<Utc>) -> Result<(), StoreError>;
 
-    /// One case by its public reference (case-insensitive), read inside the transaction so
+    /// One case by its public reference, read inside the transaction so
     /// that a decision based on it cannot be overtaken by another writer.
-    async fn case(&mut self, case_ref: &str) -> Result<Option<CaseRecord>, StoreError>;
+    async fn case(&mut self, case_ref: &CaseRef) -> Result<Option<CaseRecord>, StoreError>;
 
     /// A reviewer claims a case. Atomic: the status moves from `queued` to `in_review` by a
     /// conditional update under the write lock, so of two reviewers pressing "claim" at
@@ -202,16 +205,17 @@ pub trait Tx: Send {
     /// ([`ClaimOutcome::AlreadyYours`], no event: the holder did not change).
     async fn claim_case(
         &mut self,
-        case_ref: &str,
+        case_ref: &CaseRef,
         staff: i64,
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
     ) -> Result<ClaimOutcome, StoreError>;
 
     /// Apply a guarded status change. `Some(updated case)` when every condition of `change`
-    /// held: the status, `updated_at`, the claim (per [`ClaimUpdate`]) and, when moving to
-    /// a decided status, `decided_at` are written with the audit event. `None` when a
-    /// condition did not hold (or the case does not exist): nothing is written.
+    /// held: the status, `updated_at`, the claim (per
+    /// [`ClaimUpdate`](crate::domain::ClaimUpdate)) and, when moving to a decided status,
+    /// `decided_at` are written with the audit event. `None` when a condition did not hold
+    /// (or the case does not exist): nothing is written.
     async fn set_status(&mut self, change: &StatusChange)
         -> Result<Option<CaseRecord>, StoreError>;
 
@@ -222,7 +226,7 @@ pub trait Tx: Send {
     /// is no such case.
     async fn add_answer(
         &mut self,
-        case_ref: &str,
+        case_ref: &CaseRef,
         text: Option<&str>,
         files: &[serde_json::Value],
         at: DateTime<Utc>,
@@ -238,19 +242,19 @@ pub trait Tx: Send {
     /// [`StoreError::UnknownCase`] when there is no such case.
     async fn set_staff_card(
         &mut self,
-        case_ref: &str,
+        case_ref: &CaseRef,
         chat_id: i64,
         message_id: i32,
     ) -> Result<(), StoreError>;
     /// The staff group message of a case: (chat id, message id).
-    async fn staff_card(&mut self, case_ref: &str) -> Result<Option<(i64, i32)>, StoreError>;
+    async fn staff_card(&mut self, case_ref: &CaseRef) -> Result<Option<(i64, i32)>, StoreError>;
 
     /// A reviewer's next message in the staff group is the text for `action` on `case_ref`.
     /// One pending input per reviewer: a newer one replaces the older.
     async fn set_pending_input(
         &mut self,
         user_id: i64,
-        case_ref: &str,
+        case_ref: &CaseRef,
         action: &str,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError>;
@@ -258,7 +262,7 @@ pub trait Tx: Send {
     async fn take_pending_input(
         &mut self,
         user_id: i64,
-    ) -> Result<Option<(String, String, DateTime<Utc>)>, StoreError>;
+    ) -> Result<Option<(CaseRef, String, DateTime<Utc>)>, StoreError>;
 
     /// Telegram upgraded group `from` to supergroup `to`: remember it (the first record of
     /// `from` stays), and send the rows still waiting for `from` to `to`.
@@ -294,7 +298,7 @@ pub trait Tx: Send {
         &mut self,
         cutoff: DateTime<Utc>,
         at: DateTime<Utc>,
-    ) -> Result<Vec<String>, StoreError>;
+    ) -> Result<Vec<CaseRef>, StoreError>;
 
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
 }

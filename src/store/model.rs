@@ -1,8 +1,9 @@
 //! Plain records that cross the store boundary. They carry no behaviour beyond building
 //! them from rows, and no conversation types: the state is stored as JSON produced by the core.
 
+use crate::domain::{CaseKind, CaseRecord, CaseRef, CaseStatus};
+use crate::i18n::Locale;
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
 /// Where handling an update starts, read outside any transaction (see
@@ -97,67 +98,15 @@ pub struct NewDialogue {
     pub reminded: bool,
 }
 
-/// Where a case is in the review process.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CaseStatus {
-    Queued,
-    InReview,
-    WaitingMerchant,
-    Approved,
-    Rejected,
-    Withdrawn,
-}
-
-impl CaseStatus {
-    pub const ALL: [CaseStatus; 6] = [
-        CaseStatus::Queued,
-        CaseStatus::InReview,
-        CaseStatus::WaitingMerchant,
-        CaseStatus::Approved,
-        CaseStatus::Rejected,
-        CaseStatus::Withdrawn,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CaseStatus::Queued => "queued",
-            CaseStatus::InReview => "in_review",
-            CaseStatus::WaitingMerchant => "waiting_merchant",
-            CaseStatus::Approved => "approved",
-            CaseStatus::Rejected => "rejected",
-            CaseStatus::Withdrawn => "withdrawn",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|st| st.as_str() == s)
-    }
-
-    /// Open cases block a second case for the same device serial.
-    pub fn is_open(self) -> bool {
-        matches!(
-            self,
-            CaseStatus::Queued | CaseStatus::InReview | CaseStatus::WaitingMerchant
-        )
-    }
-
-    /// A final status: moving into one sets `decided_at`, and retention erases the case's
-    /// personal data some time after it.
-    pub fn is_decided(self) -> bool {
-        !self.is_open()
-    }
-}
-
 /// A case as the core submits it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewCase {
     /// Public reference, e.g. `UB-7K3QF9`.
-    pub case_ref: String,
+    pub case_ref: CaseRef,
     /// The draft id: the idempotency key of the submission.
     pub draft_id: String,
-    /// `CaseKind::id()`.
-    pub kind: String,
+    /// What the merchant applies for.
+    pub kind: CaseKind,
     /// Brand id from the brand table (`lakala`, `other`, …).
     pub brand: String,
     /// Normalized device serial, for kinds that have one.
@@ -167,8 +116,8 @@ pub struct NewCase {
     /// Attachments as JSON array of `{ "field": id, "file_id": …, "kind": "photo"|"document" }`.
     pub attachments: serde_json::Value,
     pub chat_id: i64,
-    /// The merchant's language (`zh-CN`, `en`) for notifications.
-    pub locale: String,
+    /// The merchant's language, for notifications.
+    pub locale: Locale,
     pub created_at: DateTime<Utc>,
     pub due_at: DateTime<Utc>,
 }
@@ -177,44 +126,23 @@ pub struct NewCase {
 pub enum InsertOutcome {
     Inserted,
     /// A case with the same draft id already exists; its reference.
-    AlreadyExists(String),
+    AlreadyExists(CaseRef),
 }
 
 /// What a merchant sees of one of their cases in `/status`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseSummary {
-    pub case_ref: String,
-    pub kind: String,
+    pub case_ref: CaseRef,
+    pub kind: CaseKind,
     pub status: CaseStatus,
     pub created_at: DateTime<Utc>,
     pub due_at: DateTime<Utc>,
-}
-
-/// A full case row.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CaseRecord {
-    pub case_ref: String,
-    pub draft_id: String,
-    pub kind: String,
-    pub brand: String,
-    pub serial: Option<String>,
-    pub fields: serde_json::Value,
-    pub attachments: serde_json::Value,
-    pub chat_id: i64,
-    pub locale: String,
-    pub status: CaseStatus,
-    pub claimed_by: Option<i64>,
-    pub lease_until: Option<DateTime<Utc>>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    pub due_at: DateTime<Utc>,
-    pub decided_at: Option<DateTime<Utc>>,
 }
 
 /// One line of the audit trail.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseEvent {
-    pub case_ref: String,
+    pub case_ref: CaseRef,
     pub at: DateTime<Utc>,
     /// `merchant:<chat id>`, `staff:<user id>`, `system`.
     pub actor: String,
@@ -226,7 +154,7 @@ pub struct CaseEvent {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewCaseEvent {
-    pub case_ref: String,
+    pub case_ref: CaseRef,
     pub at: DateTime<Utc>,
     pub actor: String,
     pub action: String,
@@ -307,41 +235,6 @@ pub enum ClaimOutcome {
     NotClaimable(CaseStatus),
     /// No case with that reference.
     NotFound,
-}
-
-/// A guarded status transition for [`crate::store::Tx::set_status`]: it applies only when
-/// every condition holds at the moment of the update, so two racing actors (a reviewer
-/// approving while the merchant withdraws, a lease expiring under a reviewer) cannot both
-/// win.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StatusChange {
-    pub case_ref: String,
-    /// The update applies only if the current status is one of these.
-    pub from: Vec<CaseStatus>,
-    /// …and, when `Some`, `claimed_by` equals it (only the reviewer holding a case decides it).
-    pub require_claimed_by: Option<i64>,
-    /// …and, when `Some`, `chat_id` equals it (a merchant withdrawing their own case).
-    pub require_chat_id: Option<i64>,
-    pub to: CaseStatus,
-    /// What happens to `claimed_by` and `lease_until`.
-    pub claim: ClaimUpdate,
-    pub at: DateTime<Utc>,
-    /// The audit event written with the change.
-    pub actor: String,
-    pub action: String,
-    pub detail: serde_json::Value,
-}
-
-/// What a status change does to the claim of a case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ClaimUpdate {
-    /// `claimed_by` and `lease_until` stay as they are.
-    Keep,
-    /// `claimed_by` and `lease_until` become NULL (released, requeued by staff, decided).
-    Clear,
-    /// `claimed_by` stays (who to tell when the merchant answers), `lease_until` becomes NULL
-    /// (waiting for the merchant is not the reviewer's time, so no lease runs out).
-    KeepReviewerClearLease,
 }
 
 /// The numbers behind `/stats`.

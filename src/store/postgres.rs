@@ -31,10 +31,11 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{Connection, Executor, FromRow, Postgres, QueryBuilder, Transaction};
 
 use super::{
-    BatchPeek, CaseEvent, CaseFilter, CaseRecord, CaseStatus, CaseSummary, ChatPeek, ClaimOutcome,
-    ClaimUpdate, DialogueWrite, InsertOutcome, NewCase, NewCaseEvent, NewDialogue, NewOutbox,
-    OutboxItem, ProcessedMark, QueueStats, StatusChange, Store, StoreError, StoredDialogue, Tx,
+    rows, BatchPeek, CaseEvent, CaseFilter, CaseSummary, ChatPeek, ClaimOutcome, DialogueWrite,
+    InsertOutcome, NewCase, NewCaseEvent, NewDialogue, NewOutbox, OutboxItem, ProcessedMark,
+    QueueStats, Store, StoreError, StoredDialogue, Tx,
 };
+use crate::domain::{CaseRecord, CaseRef, CaseStatus, ClaimUpdate, StatusChange};
 
 /// The embedded migrations (`migrations/postgres/*.sql`).
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
@@ -310,28 +311,28 @@ impl Store for PgStore {
         rows.into_iter().map(CaseRow::into_record).collect()
     }
 
-    async fn get_case(&self, case_ref: &str) -> Result<Option<CaseRecord>, StoreError> {
+    async fn get_case(&self, case_ref: &CaseRef) -> Result<Option<CaseRecord>, StoreError> {
         let row: Option<CaseRow> = sqlx::query_as(concat!(
             "SELECT ",
             case_columns!(),
-            " FROM cases WHERE upper(case_ref) = upper($1)"
+            " FROM cases WHERE case_ref = $1"
         ))
-        .bind(case_ref.trim())
+        .bind(case_ref.as_str())
         .fetch_optional(&self.pool)
         .await?;
         row.map(CaseRow::into_record).transpose()
     }
 
-    async fn case_events(&self, case_ref: &str) -> Result<Vec<CaseEvent>, StoreError> {
+    async fn case_events(&self, case_ref: &CaseRef) -> Result<Vec<CaseEvent>, StoreError> {
         let rows: Vec<EventRow> = sqlx::query_as(
             "SELECT c.case_ref, e.at, e.actor, e.action, e.detail \
              FROM case_events e JOIN cases c ON c.id = e.case_id \
-             WHERE upper(c.case_ref) = upper($1) ORDER BY e.at, e.id",
+             WHERE c.case_ref = $1 ORDER BY e.at, e.id",
         )
-        .bind(case_ref.trim())
+        .bind(case_ref.as_str())
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.into_iter().map(EventRow::into_event).collect())
+        rows.into_iter().map(EventRow::into_event).collect()
     }
 
     async fn due_outbox(
@@ -566,13 +567,13 @@ struct PgTx {
 }
 
 impl PgTx {
-    async fn case_ref_of_draft(&mut self, draft_id: &str) -> Result<Option<String>, StoreError> {
-        Ok(
+    async fn case_ref_of_draft(&mut self, draft_id: &str) -> Result<Option<CaseRef>, StoreError> {
+        let found: Option<String> =
             sqlx::query_scalar("SELECT case_ref FROM cases WHERE draft_id = $1")
                 .bind(draft_id)
                 .fetch_optional(&mut *self.tx)
-                .await?,
-        )
+                .await?;
+        found.map(rows::case_ref).transpose()
     }
 
     async fn insert_event(
@@ -601,22 +602,24 @@ impl PgTx {
     /// `skip_locked`: return `None` at once when another transaction holds the lock.
     async fn lock_case(
         &mut self,
-        case_ref: &str,
+        case_ref: &CaseRef,
         skip_locked: bool,
     ) -> Result<Option<(i64, CaseStatus, Option<i64>)>, StoreError> {
         let sql = if skip_locked {
-            "SELECT id, status, claimed_by FROM cases WHERE upper(case_ref) = upper($1) \
+            "SELECT id, status, claimed_by FROM cases WHERE case_ref = $1 \
              FOR UPDATE SKIP LOCKED"
         } else {
-            "SELECT id, status, claimed_by FROM cases WHERE upper(case_ref) = upper($1) \
+            "SELECT id, status, claimed_by FROM cases WHERE case_ref = $1 \
              FOR UPDATE"
         };
         let row: Option<(i64, String, Option<i64>)> = sqlx::query_as(sql)
-            .bind(case_ref)
+            .bind(case_ref.as_str())
             .fetch_optional(&mut *self.tx)
             .await?;
-        row.map(|(id, status, claimed_by)| Ok((id, parse_status(&status, case_ref)?, claimed_by)))
-            .transpose()
+        row.map(|(id, status, claimed_by)| {
+            Ok((id, rows::case_status(&status, case_ref)?, claimed_by))
+        })
+        .transpose()
     }
 }
 
@@ -925,15 +928,15 @@ impl Tx for PgTx {
              chat_id, locale, status, created_at, updated_at, due_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'queued', $10, $10, $11) RETURNING id",
         )
-        .bind(&case.case_ref)
+        .bind(case.case_ref.as_str())
         .bind(&case.draft_id)
-        .bind(&case.kind)
+        .bind(case.kind.id())
         .bind(&case.brand)
         .bind(&case.serial)
         .bind(&case.fields)
         .bind(&case.attachments)
         .bind(case.chat_id)
-        .bind(&case.locale)
+        .bind(case.locale.tag())
         .bind(created_at)
         .bind(ms(case.due_at))
         .fetch_one(&mut *savepoint)
@@ -949,7 +952,7 @@ impl Tx for PgTx {
                 // The checks above ran before another transaction committed the same draft
                 // or an open case for the same serial (the insert waited for it). Report
                 // the winner as SQLite would have.
-                if db.constraint() == Some("cases_case_ref_upper") {
+                if db.constraint() == Some("cases_case_ref_key") {
                     // The public reference itself collided.
                     return Err(StoreError::Database(sqlx::Error::Database(db)));
                 }
@@ -972,21 +975,22 @@ impl Tx for PgTx {
             case.created_at,
             &format!("merchant:{}", case.chat_id),
             "created",
-            &serde_json::json!({ "kind": case.kind, "brand": case.brand }),
+            &serde_json::json!({ "kind": case.kind.id(), "brand": case.brand }),
         )
         .await?;
 
         Ok(InsertOutcome::Inserted)
     }
 
-    async fn open_case_for_serial(&mut self, serial: &str) -> Result<Option<String>, StoreError> {
-        Ok(sqlx::query_scalar(concat!(
+    async fn open_case_for_serial(&mut self, serial: &str) -> Result<Option<CaseRef>, StoreError> {
+        let found: Option<String> = sqlx::query_scalar(concat!(
             "SELECT case_ref FROM cases WHERE serial = $1 AND status IN ",
             open_statuses!()
         ))
         .bind(serial)
         .fetch_optional(&mut *self.tx)
-        .await?)
+        .await?;
+        found.map(rows::case_ref).transpose()
     }
 
     async fn cases_of_chats(
@@ -1028,13 +1032,13 @@ impl Tx for PgTx {
     async fn record_event(&mut self, event: &NewCaseEvent) -> Result<(), StoreError> {
         let written = sqlx::query(
             "INSERT INTO case_events (case_id, at, actor, action, detail) \
-             SELECT id, $1, $2, $3, $4 FROM cases WHERE upper(case_ref) = upper($5)",
+             SELECT id, $1, $2, $3, $4 FROM cases WHERE case_ref = $5",
         )
         .bind(ms(event.at))
         .bind(&event.actor)
         .bind(&event.action)
         .bind(&event.detail)
-        .bind(event.case_ref.trim())
+        .bind(event.case_ref.as_str())
         .execute(&mut *self.tx)
         .await?
         .rows_affected();
@@ -1105,13 +1109,13 @@ impl Tx for PgTx {
         Ok(())
     }
 
-    async fn case(&mut self, case_ref: &str) -> Result<Option<CaseRecord>, StoreError> {
+    async fn case(&mut self, case_ref: &CaseRef) -> Result<Option<CaseRecord>, StoreError> {
         let row: Option<CaseRow> = sqlx::query_as(concat!(
             "SELECT ",
             case_columns!(),
-            " FROM cases WHERE upper(case_ref) = upper($1)"
+            " FROM cases WHERE case_ref = $1"
         ))
-        .bind(case_ref.trim())
+        .bind(case_ref.as_str())
         .fetch_optional(&mut *self.tx)
         .await?;
         row.map(CaseRow::into_record).transpose()
@@ -1119,13 +1123,11 @@ impl Tx for PgTx {
 
     async fn claim_case(
         &mut self,
-        case_ref: &str,
+        case_ref: &CaseRef,
         staff: i64,
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
     ) -> Result<ClaimOutcome, StoreError> {
-        let case_ref = case_ref.trim();
-
         // Lock the case row. An unlocked row is ours at once; a locked one (another
         // reviewer claiming it, a decision, a lease expiry in flight) is skipped, and then
         // waited for: the outcome must name the holder that transaction leaves, so the
@@ -1212,9 +1214,9 @@ impl Tx for PgTx {
             }
         }
         query
-            .push(" WHERE upper(case_ref) = upper(")
-            .push_bind(change.case_ref.trim())
-            .push(") AND status IN (");
+            .push(" WHERE case_ref = ")
+            .push_bind(change.case_ref.as_str())
+            .push(" AND status IN (");
         let mut statuses = query.separated(", ");
         for status in &change.from {
             statuses.push_bind(status.as_str());
@@ -1241,23 +1243,22 @@ impl Tx for PgTx {
 
     async fn add_answer(
         &mut self,
-        case_ref: &str,
+        case_ref: &CaseRef,
         text: Option<&str>,
         files: &[serde_json::Value],
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let case_ref = case_ref.trim();
         // Read (locking the row), change in Rust, write back: the same steps as on SQLite,
         // and no concurrent answer can slip in between the read and the write.
         let row: Option<(i64, serde_json::Value, serde_json::Value)> = sqlx::query_as(
-            "SELECT id, fields, attachments FROM cases WHERE upper(case_ref) = upper($1) \
+            "SELECT id, fields, attachments FROM cases WHERE case_ref = $1 \
              FOR UPDATE",
         )
-        .bind(case_ref)
+        .bind(case_ref.as_str())
         .fetch_optional(&mut *self.tx)
         .await?;
         let Some((id, mut fields, mut attachments)) = row else {
-            return Err(StoreError::UnknownCase(case_ref.to_string()));
+            return Err(StoreError::UnknownCase(case_ref.clone()));
         };
         let owner = format!("case {case_ref}");
 
@@ -1303,35 +1304,34 @@ impl Tx for PgTx {
 
     async fn set_staff_card(
         &mut self,
-        case_ref: &str,
+        case_ref: &CaseRef,
         chat_id: i64,
         message_id: i32,
     ) -> Result<(), StoreError> {
-        let case_ref = case_ref.trim();
         let written = sqlx::query(
             "INSERT INTO staff_cards (case_id, chat_id, message_id) \
-             SELECT id, $1, $2 FROM cases WHERE upper(case_ref) = upper($3) \
+             SELECT id, $1, $2 FROM cases WHERE case_ref = $3 \
              ON CONFLICT (case_id) DO UPDATE SET \
              chat_id = excluded.chat_id, message_id = excluded.message_id",
         )
         .bind(chat_id)
         .bind(message_id)
-        .bind(case_ref)
+        .bind(case_ref.as_str())
         .execute(&mut *self.tx)
         .await?
         .rows_affected();
         if written == 0 {
-            return Err(StoreError::UnknownCase(case_ref.to_string()));
+            return Err(StoreError::UnknownCase(case_ref.clone()));
         }
         Ok(())
     }
 
-    async fn staff_card(&mut self, case_ref: &str) -> Result<Option<(i64, i32)>, StoreError> {
+    async fn staff_card(&mut self, case_ref: &CaseRef) -> Result<Option<(i64, i32)>, StoreError> {
         Ok(sqlx::query_as(
             "SELECT s.chat_id, s.message_id FROM staff_cards s \
-             JOIN cases c ON c.id = s.case_id WHERE upper(c.case_ref) = upper($1)",
+             JOIN cases c ON c.id = s.case_id WHERE c.case_ref = $1",
         )
-        .bind(case_ref.trim())
+        .bind(case_ref.as_str())
         .fetch_optional(&mut *self.tx)
         .await?)
     }
@@ -1339,7 +1339,7 @@ impl Tx for PgTx {
     async fn set_pending_input(
         &mut self,
         user_id: i64,
-        case_ref: &str,
+        case_ref: &CaseRef,
         action: &str,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
@@ -1350,7 +1350,7 @@ impl Tx for PgTx {
              created_at = excluded.created_at",
         )
         .bind(user_id)
-        .bind(case_ref.trim())
+        .bind(case_ref.as_str())
         .bind(action)
         .bind(ms(at))
         .execute(&mut *self.tx)
@@ -1361,14 +1361,16 @@ impl Tx for PgTx {
     async fn take_pending_input(
         &mut self,
         user_id: i64,
-    ) -> Result<Option<(String, String, DateTime<Utc>)>, StoreError> {
-        Ok(sqlx::query_as(
+    ) -> Result<Option<(CaseRef, String, DateTime<Utc>)>, StoreError> {
+        let row: Option<(String, String, DateTime<Utc>)> = sqlx::query_as(
             "DELETE FROM staff_pending WHERE user_id = $1 \
              RETURNING case_ref, action, created_at",
         )
         .bind(user_id)
         .fetch_optional(&mut *self.tx)
-        .await?)
+        .await?;
+        row.map(|(case_ref, action, at)| Ok((rows::case_ref(case_ref)?, action, at)))
+            .transpose()
     }
 
     async fn follow_chat_migration(
@@ -1429,7 +1431,7 @@ impl Tx for PgTx {
         &mut self,
         cutoff: DateTime<Utc>,
         at: DateTime<Utc>,
-    ) -> Result<Vec<String>, StoreError> {
+    ) -> Result<Vec<CaseRef>, StoreError> {
         let at = ms(at);
         let rows: Vec<(i64, String)> = sqlx::query_as(ERASABLE)
             .bind(ms(cutoff))
@@ -1439,6 +1441,10 @@ impl Tx for PgTx {
             return Ok(Vec::new());
         }
         let (ids, erased): (Vec<i64>, Vec<String>) = rows.into_iter().unzip();
+        let erased = erased
+            .into_iter()
+            .map(rows::case_ref)
+            .collect::<Result<Vec<_>, _>>()?;
 
         // The merchant's chat id leaves the actor, and each detail keeps only a reason code
         // and a staff id (plain strings or numbers), so no typed text (notes, questions,
@@ -1558,17 +1564,18 @@ struct CaseRow {
 
 impl CaseRow {
     fn into_record(self) -> Result<CaseRecord, StoreError> {
+        let case_ref = rows::case_ref(self.case_ref)?;
         Ok(CaseRecord {
-            status: parse_status(&self.status, &self.case_ref)?,
-            case_ref: self.case_ref,
+            status: rows::case_status(&self.status, &case_ref)?,
+            kind: rows::case_kind(&self.kind, &case_ref)?,
+            locale: rows::locale(&self.locale, &case_ref)?,
+            case_ref,
             draft_id: self.draft_id,
-            kind: self.kind,
             brand: self.brand,
             serial: self.serial,
             fields: self.fields,
             attachments: self.attachments,
             chat_id: self.chat_id,
-            locale: self.locale,
             claimed_by: self.claimed_by,
             lease_until: self.lease_until,
             created_at: self.created_at,
@@ -1589,21 +1596,15 @@ struct EventRow {
 }
 
 impl EventRow {
-    fn into_event(self) -> CaseEvent {
-        CaseEvent {
-            case_ref: self.case_ref,
+    fn into_event(self) -> Result<CaseEvent, StoreError> {
+        Ok(CaseEvent {
+            case_ref: rows::case_ref(self.case_ref)?,
             at: self.at,
             actor: self.actor,
             action: self.action,
             detail: self.detail,
-        }
+        })
     }
-}
-
-/// The error names the case only, never the stored value.
-fn parse_status(status: &str, case_ref: &str) -> Result<CaseStatus, StoreError> {
-    CaseStatus::parse(status)
-        .ok_or_else(|| StoreError::Corrupt(format!("case {case_ref}: unknown status")))
 }
 
 /// A [`CaseSummary`] from its columns.
@@ -1614,12 +1615,13 @@ fn case_summary(
     created_at: DateTime<Utc>,
     due_at: DateTime<Utc>,
 ) -> Result<CaseSummary, StoreError> {
+    let case_ref = rows::case_ref(case_ref)?;
     Ok(CaseSummary {
-        status: parse_status(status, &case_ref)?,
+        status: rows::case_status(status, &case_ref)?,
+        kind: rows::case_kind(&kind, &case_ref)?,
         created_at,
         due_at,
         case_ref,
-        kind,
     })
 }
 

@@ -31,10 +31,11 @@ use sqlx::{FromRow, QueryBuilder, Sqlite, Transaction};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::{
-    BatchPeek, CaseEvent, CaseFilter, CaseRecord, CaseStatus, CaseSummary, ChatPeek, ClaimOutcome,
-    ClaimUpdate, DialogueWrite, InsertOutcome, NewCase, NewCaseEvent, NewDialogue, NewOutbox,
-    OutboxItem, ProcessedMark, QueueStats, StatusChange, Store, StoreError, StoredDialogue, Tx,
+    rows, BatchPeek, CaseEvent, CaseFilter, CaseSummary, ChatPeek, ClaimOutcome, DialogueWrite,
+    InsertOutcome, NewCase, NewCaseEvent, NewDialogue, NewOutbox, OutboxItem, ProcessedMark,
+    QueueStats, Store, StoreError, StoredDialogue, Tx,
 };
+use crate::domain::{CaseRecord, CaseRef, CaseStatus, ClaimUpdate, StatusChange};
 
 /// The embedded migrations (`migrations/sqlite/*.sql`).
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -266,26 +267,25 @@ impl Store for SqliteStore {
         rows.into_iter().map(CaseRow::into_record).collect()
     }
 
-    async fn get_case(&self, case_ref: &str) -> Result<Option<CaseRecord>, StoreError> {
-        // `case_ref` is declared COLLATE NOCASE, so `=` ignores ASCII case.
+    async fn get_case(&self, case_ref: &CaseRef) -> Result<Option<CaseRecord>, StoreError> {
         let row: Option<CaseRow> = sqlx::query_as(concat!(
             "SELECT ",
             case_columns!(),
             " FROM cases WHERE case_ref = ?"
         ))
-        .bind(case_ref.trim())
+        .bind(case_ref.as_str())
         .fetch_optional(&self.pool)
         .await?;
         row.map(CaseRow::into_record).transpose()
     }
 
-    async fn case_events(&self, case_ref: &str) -> Result<Vec<CaseEvent>, StoreError> {
+    async fn case_events(&self, case_ref: &CaseRef) -> Result<Vec<CaseEvent>, StoreError> {
         let rows: Vec<EventRow> = sqlx::query_as(
             "SELECT c.case_ref, e.at, e.actor, e.action, e.detail \
              FROM case_events e JOIN cases c ON c.id = e.case_id \
              WHERE c.case_ref = ? ORDER BY e.at, e.id",
         )
-        .bind(case_ref.trim())
+        .bind(case_ref.as_str())
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter().map(EventRow::into_event).collect()
@@ -488,26 +488,26 @@ struct SqliteTx {
 }
 
 impl SqliteTx {
-    async fn case_ref_of_draft(&mut self, draft_id: &str) -> Result<Option<String>, StoreError> {
-        Ok(
+    async fn case_ref_of_draft(&mut self, draft_id: &str) -> Result<Option<CaseRef>, StoreError> {
+        let found: Option<String> =
             sqlx::query_scalar("SELECT case_ref FROM cases WHERE draft_id = ?")
                 .bind(draft_id)
                 .fetch_optional(&mut *self.tx)
-                .await?,
-        )
+                .await?;
+        found.map(rows::case_ref).transpose()
     }
 
     /// The claim of a case that could not be claimed: (status, claimed_by), if it exists.
     async fn claim_state(
         &mut self,
-        case_ref: &str,
+        case_ref: &CaseRef,
     ) -> Result<Option<(CaseStatus, Option<i64>)>, StoreError> {
         let row: Option<(String, Option<i64>)> =
             sqlx::query_as("SELECT status, claimed_by FROM cases WHERE case_ref = ?")
-                .bind(case_ref)
+                .bind(case_ref.as_str())
                 .fetch_optional(&mut *self.tx)
                 .await?;
-        row.map(|(status, claimed_by)| Ok((parse_status(&status, case_ref)?, claimed_by)))
+        row.map(|(status, claimed_by)| Ok((rows::case_status(&status, case_ref)?, claimed_by)))
             .transpose()
     }
 }
@@ -762,15 +762,15 @@ impl Tx for SqliteTx {
              chat_id, locale, status, created_at, updated_at, due_at) \
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?) RETURNING id",
         )
-        .bind(&case.case_ref)
+        .bind(case.case_ref.as_str())
         .bind(&case.draft_id)
-        .bind(&case.kind)
+        .bind(case.kind.id())
         .bind(&case.brand)
         .bind(&case.serial)
         .bind(case.fields.to_string())
         .bind(case.attachments.to_string())
         .bind(case.chat_id)
-        .bind(&case.locale)
+        .bind(case.locale.tag())
         .bind(created_at)
         .bind(created_at)
         .bind(to_millis(case.due_at))
@@ -803,21 +803,22 @@ impl Tx for SqliteTx {
         .bind(case_id)
         .bind(created_at)
         .bind(format!("merchant:{}", case.chat_id))
-        .bind(serde_json::json!({ "kind": case.kind, "brand": case.brand }).to_string())
+        .bind(serde_json::json!({ "kind": case.kind.id(), "brand": case.brand }).to_string())
         .execute(&mut *self.tx)
         .await?;
 
         Ok(InsertOutcome::Inserted)
     }
 
-    async fn open_case_for_serial(&mut self, serial: &str) -> Result<Option<String>, StoreError> {
-        Ok(sqlx::query_scalar(concat!(
+    async fn open_case_for_serial(&mut self, serial: &str) -> Result<Option<CaseRef>, StoreError> {
+        let found: Option<String> = sqlx::query_scalar(concat!(
             "SELECT case_ref FROM cases WHERE serial = ? AND status IN ",
             open_statuses!()
         ))
         .bind(serial)
         .fetch_optional(&mut *self.tx)
-        .await?)
+        .await?;
+        found.map(rows::case_ref).transpose()
     }
 
     async fn cases_of_chats(
@@ -867,7 +868,7 @@ impl Tx for SqliteTx {
         .bind(&event.actor)
         .bind(&event.action)
         .bind(event.detail.to_string())
-        .bind(event.case_ref.trim())
+        .bind(event.case_ref.as_str())
         .execute(&mut *self.tx)
         .await?
         .rows_affected();
@@ -938,13 +939,13 @@ impl Tx for SqliteTx {
         Ok(())
     }
 
-    async fn case(&mut self, case_ref: &str) -> Result<Option<CaseRecord>, StoreError> {
+    async fn case(&mut self, case_ref: &CaseRef) -> Result<Option<CaseRecord>, StoreError> {
         let row: Option<CaseRow> = sqlx::query_as(concat!(
             "SELECT ",
             case_columns!(),
             " FROM cases WHERE case_ref = ?"
         ))
-        .bind(case_ref.trim())
+        .bind(case_ref.as_str())
         .fetch_optional(&mut *self.tx)
         .await?;
         row.map(CaseRow::into_record).transpose()
@@ -952,12 +953,11 @@ impl Tx for SqliteTx {
 
     async fn claim_case(
         &mut self,
-        case_ref: &str,
+        case_ref: &CaseRef,
         staff: i64,
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
     ) -> Result<ClaimOutcome, StoreError> {
-        let case_ref = case_ref.trim();
         let now_ms = to_millis(now);
         let lease_ms = to_millis(lease_until);
 
@@ -971,7 +971,7 @@ impl Tx for SqliteTx {
         .bind(staff)
         .bind(lease_ms)
         .bind(now_ms)
-        .bind(case_ref)
+        .bind(case_ref.as_str())
         .fetch_optional(&mut *self.tx)
         .await?;
         if let Some(row) = claimed {
@@ -995,7 +995,7 @@ impl Tx for SqliteTx {
         ))
         .bind(lease_ms)
         .bind(now_ms)
-        .bind(case_ref)
+        .bind(case_ref.as_str())
         .bind(staff)
         .fetch_optional(&mut *self.tx)
         .await?;
@@ -1038,7 +1038,7 @@ impl Tx for SqliteTx {
         }
         query
             .push(" WHERE case_ref = ")
-            .push_bind(change.case_ref.trim())
+            .push_bind(change.case_ref.as_str())
             .push(" AND status IN (");
         let mut statuses = query.separated(", ");
         for status in &change.from {
@@ -1071,21 +1071,20 @@ impl Tx for SqliteTx {
 
     async fn add_answer(
         &mut self,
-        case_ref: &str,
+        case_ref: &CaseRef,
         text: Option<&str>,
         files: &[serde_json::Value],
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let case_ref = case_ref.trim();
         // Read, change in Rust, write back: simple statements, and safe because this
         // transaction holds the write lock.
         let row: Option<(String, String)> =
             sqlx::query_as("SELECT fields, attachments FROM cases WHERE case_ref = ?")
-                .bind(case_ref)
+                .bind(case_ref.as_str())
                 .fetch_optional(&mut *self.tx)
                 .await?;
         let Some((fields, attachments)) = row else {
-            return Err(StoreError::UnknownCase(case_ref.to_string()));
+            return Err(StoreError::UnknownCase(case_ref.clone()));
         };
         let owner = format!("case {case_ref}");
         let mut fields = parse_json(&fields, "fields", &owner)?;
@@ -1115,7 +1114,7 @@ impl Tx for SqliteTx {
         .bind(fields.to_string())
         .bind(attachments.to_string())
         .bind(to_millis(at))
-        .bind(case_ref)
+        .bind(case_ref.as_str())
         .execute(&mut *self.tx)
         .await?;
         Ok(())
@@ -1150,11 +1149,10 @@ impl Tx for SqliteTx {
 
     async fn set_staff_card(
         &mut self,
-        case_ref: &str,
+        case_ref: &CaseRef,
         chat_id: i64,
         message_id: i32,
     ) -> Result<(), StoreError> {
-        let case_ref = case_ref.trim();
         // `WHERE` in the SELECT also keeps SQLite from parsing ON CONFLICT as a join clause.
         let written = sqlx::query(
             "INSERT INTO staff_cards (case_id, chat_id, message_id) \
@@ -1164,23 +1162,22 @@ impl Tx for SqliteTx {
         )
         .bind(chat_id)
         .bind(message_id)
-        .bind(case_ref)
+        .bind(case_ref.as_str())
         .execute(&mut *self.tx)
         .await?
         .rows_affected();
         if written == 0 {
-            return Err(StoreError::UnknownCase(case_ref.to_string()));
+            return Err(StoreError::UnknownCase(case_ref.clone()));
         }
         Ok(())
     }
 
-    async fn staff_card(&mut self, case_ref: &str) -> Result<Option<(i64, i32)>, StoreError> {
-        let case_ref = case_ref.trim();
+    async fn staff_card(&mut self, case_ref: &CaseRef) -> Result<Option<(i64, i32)>, StoreError> {
         let row: Option<(i64, i64)> = sqlx::query_as(
             "SELECT s.chat_id, s.message_id FROM staff_cards s \
              JOIN cases c ON c.id = s.case_id WHERE c.case_ref = ?",
         )
-        .bind(case_ref)
+        .bind(case_ref.as_str())
         .fetch_optional(&mut *self.tx)
         .await?;
         row.map(|(chat_id, message_id)| {
@@ -1197,7 +1194,7 @@ impl Tx for SqliteTx {
     async fn set_pending_input(
         &mut self,
         user_id: i64,
-        case_ref: &str,
+        case_ref: &CaseRef,
         action: &str,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
@@ -1208,7 +1205,7 @@ impl Tx for SqliteTx {
              created_at = excluded.created_at",
         )
         .bind(user_id)
-        .bind(case_ref.trim())
+        .bind(case_ref.as_str())
         .bind(action)
         .bind(to_millis(at))
         .execute(&mut *self.tx)
@@ -1219,7 +1216,7 @@ impl Tx for SqliteTx {
     async fn take_pending_input(
         &mut self,
         user_id: i64,
-    ) -> Result<Option<(String, String, DateTime<Utc>)>, StoreError> {
+    ) -> Result<Option<(CaseRef, String, DateTime<Utc>)>, StoreError> {
         let row: Option<(String, String, i64)> = sqlx::query_as(
             "DELETE FROM staff_pending WHERE user_id = ? \
              RETURNING case_ref, action, created_at",
@@ -1229,7 +1226,7 @@ impl Tx for SqliteTx {
         .await?;
         row.map(|(case_ref, action, created_at)| {
             Ok((
-                case_ref,
+                rows::case_ref(case_ref)?,
                 action,
                 from_millis(created_at, "staff pending created_at")?,
             ))
@@ -1293,13 +1290,17 @@ impl Tx for SqliteTx {
         &mut self,
         cutoff: DateTime<Utc>,
         at: DateTime<Utc>,
-    ) -> Result<Vec<String>, StoreError> {
+    ) -> Result<Vec<CaseRef>, StoreError> {
         let cutoff = to_millis(cutoff);
         let at = to_millis(at);
         let erased: Vec<String> = sqlx::query_scalar(ERASABLE_REFS)
             .bind(cutoff)
             .fetch_all(&mut *self.tx)
             .await?;
+        let erased = erased
+            .into_iter()
+            .map(rows::case_ref)
+            .collect::<Result<Vec<_>, _>>()?;
         if erased.is_empty() {
             return Ok(erased);
         }
@@ -1371,26 +1372,24 @@ struct CaseRow {
 impl CaseRow {
     fn into_record(self) -> Result<CaseRecord, StoreError> {
         let optional = |ms: Option<i64>, what| ms.map(|ms| from_millis(ms, what)).transpose();
+        let case_ref = rows::case_ref(self.case_ref)?;
+        let owner = format!("case {case_ref}");
         Ok(CaseRecord {
-            fields: parse_json(&self.fields, "fields", &format!("case {}", self.case_ref))?,
-            attachments: parse_json(
-                &self.attachments,
-                "attachments",
-                &format!("case {}", self.case_ref),
-            )?,
-            status: parse_status(&self.status, &self.case_ref)?,
+            fields: parse_json(&self.fields, "fields", &owner)?,
+            attachments: parse_json(&self.attachments, "attachments", &owner)?,
+            status: rows::case_status(&self.status, &case_ref)?,
+            kind: rows::case_kind(&self.kind, &case_ref)?,
+            locale: rows::locale(&self.locale, &case_ref)?,
             lease_until: optional(self.lease_until, "case lease_until")?,
             created_at: from_millis(self.created_at, "case created_at")?,
             updated_at: from_millis(self.updated_at, "case updated_at")?,
             due_at: from_millis(self.due_at, "case due_at")?,
             decided_at: optional(self.decided_at, "case decided_at")?,
-            case_ref: self.case_ref,
+            case_ref,
             draft_id: self.draft_id,
-            kind: self.kind,
             brand: self.brand,
             serial: self.serial,
             chat_id: self.chat_id,
-            locale: self.locale,
             claimed_by: self.claimed_by,
         })
     }
@@ -1407,14 +1406,11 @@ struct EventRow {
 
 impl EventRow {
     fn into_event(self) -> Result<CaseEvent, StoreError> {
+        let case_ref = rows::case_ref(self.case_ref)?;
         Ok(CaseEvent {
             at: from_millis(self.at, "case event at")?,
-            detail: parse_json(
-                &self.detail,
-                "event detail",
-                &format!("case {}", self.case_ref),
-            )?,
-            case_ref: self.case_ref,
+            detail: parse_json(&self.detail, "event detail", &format!("case {case_ref}"))?,
+            case_ref,
             actor: self.actor,
             action: self.action,
         })
@@ -1441,11 +1437,6 @@ fn parse_json(text: &str, what: &str, owner: &str) -> Result<serde_json::Value, 
             e.column()
         ))
     })
-}
-
-fn parse_status(status: &str, case_ref: &str) -> Result<CaseStatus, StoreError> {
-    CaseStatus::parse(status)
-        .ok_or_else(|| StoreError::Corrupt(format!("case {case_ref}: unknown status")))
 }
 
 /// Bind `ids` as the list of an `IN (` already pushed, and close it.
@@ -1507,12 +1498,13 @@ fn case_summary(
     created_at: i64,
     due_at: i64,
 ) -> Result<CaseSummary, StoreError> {
+    let case_ref = rows::case_ref(case_ref)?;
     Ok(CaseSummary {
-        status: parse_status(status, &case_ref)?,
+        status: rows::case_status(status, &case_ref)?,
+        kind: rows::case_kind(&kind, &case_ref)?,
         created_at: from_millis(created_at, "case created_at")?,
         due_at: from_millis(due_at, "case due_at")?,
         case_ref,
-        kind,
     })
 }
 

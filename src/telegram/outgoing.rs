@@ -1,6 +1,7 @@
 //! Effects rendered as Bot API requests, stored in the outbox until sent.
 
 use crate::conversation::{Effect, Keyboard};
+use crate::domain::CaseRef;
 use crate::i18n::{Locale, Localizer, Msg};
 use crate::service::OutboxRenderer;
 use crate::store::NewOutbox;
@@ -22,7 +23,7 @@ pub enum Outgoing {
         text: String,
         markup: Markup,
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        card: Option<String>,
+        card: Option<CaseRef>,
         /// The forum topic (`message_thread_id`) to post in; `None`: the chat itself (a
         /// forum's General topic).
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -34,7 +35,7 @@ pub enum Outgoing {
     },
     /// Edit a case's card in the staff group (sent anew if it cannot be edited).
     EditCard {
-        case_ref: String,
+        case_ref: CaseRef,
         text: String,
         markup: Markup,
     },
@@ -135,7 +136,9 @@ impl TelegramRenderer {
                 | Effect::Submit(_)
                 | Effect::Forget
                 | Effect::AnswerCase { .. }
-                | Effect::Withdraw { .. } => {}
+                | Effect::Withdraw { .. }
+                | Effect::HumanRequested
+                | Effect::SerialNote { .. } => {}
             }
         }
         out

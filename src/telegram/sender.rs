@@ -11,6 +11,7 @@ use super::lean::{self, SentMessage};
 use super::limiter::Limiter;
 use super::outgoing::{JobRun, Markup, Outgoing};
 use super::TgBot;
+use crate::domain::CaseRef;
 use crate::review::StaffChat;
 use crate::store::{OutboxItem, Store};
 use chrono::{Duration, Utc};
@@ -303,7 +304,7 @@ async fn send_text(
     chat: ChatId,
     text: String,
     markup: Markup,
-    card: Option<String>,
+    card: Option<CaseRef>,
     topic: Option<i32>,
 ) -> Result<(), RequestError> {
     let mut payload = SendMessage::new(chat, text).parse_mode(ParseMode::Html);
@@ -327,7 +328,7 @@ async fn edit_card(
     bot: &TgBot,
     store: &Arc<dyn Store>,
     chat: ChatId,
-    case_ref: String,
+    case_ref: CaseRef,
     text: String,
     markup: Markup,
 ) -> Result<(), RequestError> {
@@ -353,7 +354,7 @@ async fn edit_card(
     send_text(bot, store, chat, text, markup, Some(case_ref), None).await
 }
 
-async fn remember_card(store: &Arc<dyn Store>, case_ref: &str, chat_id: i64, message_id: i32) {
+async fn remember_card(store: &Arc<dyn Store>, case_ref: &CaseRef, chat_id: i64, message_id: i32) {
     let result = async {
         let mut tx = store.begin().await?;
         tx.set_staff_card(case_ref, chat_id, message_id).await?;

@@ -6,11 +6,11 @@ use super::bounds::{self, MAX_CAPTION, MAX_TEXT};
 use super::outgoing::{outbox_row, JobRun, Markup, Outgoing};
 use crate::calendar;
 use crate::conversation::forms;
-use crate::domain::{mask_phones, CaseKind};
+use crate::domain::{mask_phones, CaseRecord, CaseRef, CaseStatus};
 use crate::i18n::{Locale, Localizer, Msg};
 use crate::review::{reviewer_tag as who, RejectReason, StaffAction, StaffConfig};
 use crate::service::{Change, StaffEvent, StaffListing, StaffTarget};
-use crate::store::{CaseRecord, CaseStatus, NewOutbox};
+use crate::store::NewOutbox;
 use chrono::{DateTime, Utc};
 
 /// How much of one answer of the merchant a card shows (the "merchant answered" message
@@ -117,6 +117,23 @@ impl StaffView {
                 ));
                 rows
             }
+            StaffEvent::SerialNote {
+                case,
+                serial,
+                note_ref,
+                text,
+            } => {
+                let msg = Msg::new("staff-ev-serial-note")
+                    .with("serial", serial.clone())
+                    .with("note", note_ref.clone())
+                    .with(
+                        "ref",
+                        case.as_ref()
+                            .map_or("-".to_string(), |c| c.case_ref.to_string()),
+                    )
+                    .with("text", mask_phones(text));
+                self.say(to, &self.html(&msg), now)
+            }
             StaffEvent::Buttons {
                 case,
                 reject_menu,
@@ -179,14 +196,10 @@ impl StaffView {
 
     /// The case card: what a reviewer needs to decide.
     pub fn card_text(&self, case: &CaseRecord, now: DateTime<Utc>) -> String {
-        let kind = CaseKind::from_id(&case.kind);
         let parts = [
             Msg::new("staff-card-head")
                 .with("ref", case.case_ref.clone())
-                .with_msg(
-                    "kind",
-                    Msg::new(kind.map(|k| k.message_id()).unwrap_or("kind-unbind")),
-                )
+                .with_msg("kind", Msg::new(case.kind.message_id()))
                 .with_msg("brand", Msg::new(format!("brand-{}", case.brand))),
             Msg::new("staff-card-status")
                 .with("status", case.status.as_str())
@@ -200,7 +213,7 @@ impl StaffView {
                 if key == "answers" {
                     continue;
                 }
-                let label = match kind.and_then(|k| forms::field(k, key)) {
+                let label = match forms::field(case.kind, key) {
                     Some(f) => Msg::new(f.label_id()),
                     None => Msg::new("value-text").with("text", key.clone()),
                 };
@@ -306,7 +319,7 @@ impl StaffView {
     fn files(
         &self,
         to: StaffTarget,
-        case_ref: &str,
+        case_ref: &CaseRef,
         attachments: &serde_json::Value,
         now: DateTime<Utc>,
     ) -> Vec<NewOutbox> {
@@ -358,12 +371,9 @@ impl StaffView {
     }
 
     fn queue_line(&self, case: &CaseRecord, now: DateTime<Utc>) -> Msg {
-        let kind = CaseKind::from_id(&case.kind)
-            .map(|k| k.message_id())
-            .unwrap_or("kind-unbind");
         Msg::new("staff-queue-line")
             .with("ref", case.case_ref.clone())
-            .with_msg("kind", Msg::new(kind))
+            .with_msg("kind", Msg::new(case.kind.message_id()))
             .with("status", case.status.as_str())
             .with("due", calendar::china_date(case.due_at).to_string())
             .with("overdue", overdue(case, now))
@@ -474,6 +484,7 @@ pub const MESSAGES: &[&str] = &[
     "staff-ev-withdrawn",
     "staff-ev-noted",
     "staff-ev-answered",
+    "staff-ev-serial-note",
     "staff-claimed",
     "staff-already-yours",
     "staff-done",

@@ -34,9 +34,10 @@ fn used_ids() -> Vec<String> {
             .map(|s| s.to_string()),
     );
     ids.extend(
-        posdesk::telegram::commands::COMMANDS
+        posdesk::conversation::Command::ALL
             .iter()
-            .map(|(_, id)| id.to_string()),
+            .filter_map(|c| c.menu_text())
+            .map(str::to_string),
     );
     ids.extend(
         posdesk::telegram::staff_view::MESSAGES
@@ -51,8 +52,8 @@ fn used_ids() -> Vec<String> {
         posdesk::review::Refusal::NotReviewer,
         posdesk::review::Refusal::HeldBy(1),
         posdesk::review::Refusal::NotClaimed,
-        posdesk::review::Refusal::Decided(posdesk::store::CaseStatus::Approved),
-        posdesk::review::Refusal::WrongStatus(posdesk::store::CaseStatus::Queued),
+        posdesk::review::Refusal::Decided(posdesk::domain::CaseStatus::Approved),
+        posdesk::review::Refusal::WrongStatus(posdesk::domain::CaseStatus::Queued),
         posdesk::review::Refusal::NoSuchCase,
     ] {
         ids.push(refusal.message_id().to_string());
@@ -67,6 +68,7 @@ fn used_ids() -> Vec<String> {
     for f in forms::all_fields() {
         ids.push(f.label_id());
         ids.push(f.prompt_id());
+        ids.push(f.help_id());
     }
     ids.extend(forms::all_choice_ids().into_iter().map(String::from));
     for k in CaseKind::ALL {

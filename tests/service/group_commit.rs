@@ -8,9 +8,10 @@ use crate::support::db::TestDb;
 use crate::support::service::{render, App};
 use chrono::{DateTime, TimeZone, Utc};
 use posdesk::conversation::{Event, Incoming, Upload};
+use posdesk::domain::CaseRecord;
 use posdesk::i18n::Locale;
 use posdesk::service::Inbound;
-use posdesk::store::{CaseFilter, CaseRecord};
+use posdesk::store::CaseFilter;
 use std::collections::HashMap;
 
 #[derive(Clone, Copy)]
@@ -274,13 +275,13 @@ async fn batches_give_what_one_by_one_gives(db: &TestDb) {
     let shape = |c: &CaseRecord| {
         (
             c.chat_id,
-            c.kind.clone(),
+            c.kind,
             c.brand.clone(),
             c.serial.clone(),
             c.fields.clone(),
             c.attachments.clone(),
             c.status,
-            c.locale.clone(),
+            c.locale,
         )
     };
     assert_eq!(
@@ -290,7 +291,7 @@ async fn batches_give_what_one_by_one_gives(db: &TestDb) {
     // The replies name the cases the batches created.
     let all: String = got.values().cloned().collect();
     for case in &got_cases {
-        assert!(all.contains(&case.case_ref), "{}", case.case_ref);
+        assert!(all.contains(case.case_ref.as_str()), "{}", case.case_ref);
     }
     app.close().await;
 }

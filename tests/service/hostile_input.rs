@@ -20,13 +20,13 @@ use chrono::{DateTime, Utc};
 use posdesk::conversation::forms::{self, Field, FieldKind};
 use posdesk::conversation::prompt::is_active;
 use posdesk::conversation::{
-    needs, parse_callback, state, step, strip_controls, Action, CaseLine, Ctx, Dialogue, Draft,
-    Effect, Event, Facts, FileKind, Incoming, Keyboard, Need, State, Unsupported, Upload, Value,
-    CANCEL_WORDS, MAX_DOCUMENT_BYTES,
+    needs, parse_callback, state, step, strip_controls, Action, CaseLine, Command, Ctx, Dialogue,
+    Draft, Effect, Event, Facts, FileKind, Incoming, Keyboard, Need, State, Unsupported, Upload,
+    Value, CANCEL_WORDS, MAX_DOCUMENT_BYTES,
 };
 use posdesk::domain::{
-    scan_sensitive, BankName, CardLast4, CaseKind, DeviceSerial, FreeText, MerchantName,
-    MerchantNo, PersonName, Phone,
+    scan_sensitive, BankName, CardLast4, CaseKind, CaseStatus, DeviceSerial, FreeText,
+    MerchantName, MerchantNo, PersonName, Phone,
 };
 use posdesk::i18n::{Arg, Locale, Localizer, Msg, ALLOWED_TAGS};
 use posdesk::knowledge::brands;
@@ -552,6 +552,9 @@ fn every_action() -> Vec<Action> {
         Action::Submit,
         Action::EditMenu,
         Action::CancelDraft,
+        Action::DiscardConfirm,
+        Action::Undo,
+        Action::NoteToStaff("N7NL00123456".into()),
         Action::Resume,
         Action::Discard,
         Action::ForgetYes,
@@ -803,19 +806,18 @@ const FOREIGN_REF: &str = "CD-ZZZZZZ";
 /// The merchant's cases as the database would report them.
 fn full_facts() -> Facts {
     let due = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
-    let line = |r: &str, kind, status: &str, open| CaseLine {
+    let line = |r: &str, kind, status| CaseLine {
         case_ref: r.into(),
         kind,
-        status: status.into(),
-        open,
+        status,
         due,
     };
     Facts {
         open_case_for_serial: None,
         own_cases: vec![
-            line(OPEN_REF, CaseKind::Unbind, "queued", true),
-            line(WAITING_REF, CaseKind::Cancel, "waiting_merchant", true),
-            line(DECIDED_REF, CaseKind::Close, "approved", false),
+            line(OPEN_REF, CaseKind::Unbind, CaseStatus::Queued),
+            line(WAITING_REF, CaseKind::Cancel, CaseStatus::WaitingMerchant),
+            line(DECIDED_REF, CaseKind::Close, CaseStatus::Approved),
         ],
     }
 }
@@ -1051,19 +1053,20 @@ fn is_exit(event: &Event, before: &Dialogue) -> bool {
         Event::Text(t) => {
             let t = strip_controls(t);
             let t = t.trim();
-            if let Some(cmd) = t.strip_prefix('/') {
-                let name = cmd.split_whitespace().next().unwrap_or("");
-                let name = name.split('@').next().unwrap_or("").to_ascii_lowercase();
-                return name == "cancel";
+            if let Some(typed) = Command::parse(t) {
+                return typed.command == Some(Command::Cancel);
             }
             let word = t
                 .trim_matches(|c: char| c.is_ascii_punctuation() || "。！，、～~ ".contains(c))
                 .to_lowercase();
-            CANCEL_WORDS.contains(&word.as_str())
+            // At the summary, "好的" / "ok" submits (issue 15).
+            let confirm = matches!(before.state, State::Review { .. })
+                && posdesk::conversation::words::is_confirm(t);
+            confirm || CANCEL_WORDS.contains(&word.as_str())
         }
         Event::Press(data) => matches!(
             parse_callback(data),
-            Some((s, Action::CancelDraft | Action::Discard | Action::Submit | Action::ForgetYes))
+            Some((s, Action::DiscardConfirm | Action::Submit | Action::ForgetYes))
                 if s == before.step
         ),
         _ => false,
@@ -1080,7 +1083,7 @@ fn draft_problem(
     let b = before.state.draft()?;
     let Some(a) = after.state.draft() else {
         let exited = fx.iter().any(|e| match e {
-            Effect::Reply(r) => r.has("draft-cancelled"),
+            Effect::Reply(r) => r.has("draft-cancelled") || r.has("draft-discarded"),
             Effect::Forget => true,
             Effect::Submit(s) => s.draft_id == b.id && s.kind == b.kind,
             _ => false,

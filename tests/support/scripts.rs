@@ -5,7 +5,7 @@
 
 use super::bot::Merchant;
 use super::fake_telegram::FakeTelegram;
-use posdesk::store::CaseRecord;
+use posdesk::domain::CaseRecord;
 use serde_json::{json, Value};
 
 /// One thing a merchant does.
@@ -53,7 +53,7 @@ pub struct ExpectedCase {
 impl ExpectedCase {
     /// Panics, naming what differs, unless `case` is exactly this one.
     pub fn check(&self, case: &CaseRecord) {
-        assert_eq!(case.kind, self.kind, "{}: kind", case.case_ref);
+        assert_eq!(case.kind.id(), self.kind, "{}: kind", case.case_ref);
         assert_eq!(case.serial, self.serial, "{}: serial", case.case_ref);
         assert_eq!(case.fields, self.fields, "{}: fields", case.case_ref);
         assert_eq!(file_ids(case), self.files, "{}: attachments", case.case_ref);

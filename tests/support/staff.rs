@@ -4,6 +4,7 @@
 use super::bot::{Merchant, RunningBot, WAIT};
 use super::fake_telegram::FakeTelegram;
 use chrono::{Duration, TimeZone, Utc};
+use posdesk::domain::{CaseKind, CaseRef};
 use posdesk::i18n::Locale;
 use posdesk::review::StaffConfig;
 use posdesk::service::JobSettings;
@@ -15,6 +16,11 @@ pub const STAFF: i64 = -100_500;
 pub const ALICE: i64 = 71;
 pub const BOB: i64 = 72;
 pub const MALLORY: i64 = 99;
+
+/// A case reference as the bot showed it.
+pub fn r(shown: &str) -> CaseRef {
+    CaseRef::parse(shown).expect("a case reference")
+}
 
 pub fn staff_config() -> StaffConfig {
     StaffConfig {
@@ -244,20 +250,15 @@ pub fn known_case(n: u32, status_days_ago: i64) -> NewCase {
     let created =
         Utc.with_ymd_and_hms(2026, 11, 2, 2, 0, 0).unwrap() + Duration::days(i64::from(n));
     NewCase {
-        case_ref: posdesk::domain::CaseRef::generate(
-            posdesk::domain::CaseKind::Unbind,
-            7000 + u64::from(n),
-        )
-        .as_str()
-        .to_string(),
+        case_ref: CaseRef::generate(CaseKind::Unbind, 7000 + u64::from(n)),
         draft_id: format!("draft-{n}"),
-        kind: "unbind".into(),
+        kind: CaseKind::Unbind,
         brand: "lakala".into(),
         serial: Some(format!("LKL{n:05}")),
         fields: json!({ "phone": format!("1381234{n:04}"), "merchant_name": format!("店{n}") }),
         attachments: json!([{ "field": "id_front", "file_id": format!("f{n}"), "kind": "photo" }]),
         chat_id: 900 + i64::from(n),
-        locale: "zh-CN".into(),
+        locale: Locale::ZhCn,
         created_at: created,
         due_at: created + Duration::days(status_days_ago.max(0) + 3),
     }

@@ -8,9 +8,11 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, TimeZone, Utc};
+use posdesk::domain::{CaseKind, CaseRecord, CaseRef, CaseStatus, ClaimUpdate, StatusChange};
+use posdesk::i18n::Locale;
 use posdesk::store::{
-    CaseFilter, CaseRecord, CaseStatus, ClaimOutcome, ClaimUpdate, DialogueWrite, InsertOutcome,
-    NewCase, NewCaseEvent, NewDialogue, NewOutbox, ProcessedMark, StatusChange, Store, StoreError,
+    CaseFilter, ClaimOutcome, DialogueWrite, InsertOutcome, NewCase, NewCaseEvent, NewDialogue,
+    NewOutbox, ProcessedMark, Store, StoreError,
 };
 use serde_json::json;
 
@@ -41,7 +43,7 @@ pub trait Backend: Send + Sync {
     async fn job_ran_at(&self, job: &str, period: &str) -> DateTime<Utc>;
     /// (chat id, draft_since, reminded) of every dialogue, by chat id.
     async fn draft_columns(&self) -> Vec<(i64, Option<DateTime<Utc>>, bool)>;
-    /// How many event details of the `UB-OLD%` cases and case fields contain `needle`.
+    /// How many event details of the `UB-QKD%` cases and case fields contain `needle`.
     async fn mentions(&self, needle: &str) -> i64;
 }
 
@@ -60,17 +62,22 @@ fn dialogue(state: &str, updated_at: DateTime<Utc>) -> NewDialogue {
     }
 }
 
+/// A case reference written in a check (as canonical, or as a merchant might type it).
+fn r(text: &str) -> CaseRef {
+    CaseRef::parse(text).expect("a well-formed case reference")
+}
+
 fn new_case(case_ref: &str, draft_id: &str, chat_id: i64, serial: Option<&str>) -> NewCase {
     NewCase {
-        case_ref: case_ref.to_string(),
+        case_ref: r(case_ref),
         draft_id: draft_id.to_string(),
-        kind: "unbind".to_string(),
+        kind: CaseKind::Unbind,
         brand: "lakala".to_string(),
         serial: serial.map(str::to_string),
         fields: json!({ "merchant_no": "822100012345678", "contact_name": "张三" }),
         attachments: json!([{ "field": "photo", "file_id": "AgACAgUAAxkBAAIB", "kind": "photo" }]),
         chat_id,
-        locale: "zh-CN".to_string(),
+        locale: Locale::ZhCn,
         created_at: at(0),
         due_at: at(0) + chrono::Duration::days(3),
     }
@@ -157,7 +164,7 @@ pub async fn dropping_a_tx_without_commit_writes_nothing(db: &dyn Backend) {
         .unwrap();
     tx.mark_processed(1001, 5, at(0)).await.unwrap();
     assert_eq!(
-        tx.insert_case(&new_case("UB-AAAAA1", "d-1", 5, Some("SN1")))
+        tx.insert_case(&new_case("UB-AAAAA3", "d-1", 5, Some("SN1")))
             .await
             .unwrap(),
         InsertOutcome::Inserted
@@ -417,7 +424,7 @@ pub async fn batch_forms_match_the_single_forms(db: &dyn Backend) {
 
 pub async fn insert_case_is_idempotent_on_the_draft_id(db: &dyn Backend) {
     let store = db.store();
-    let case = new_case("UB-7K3QF9", "draft-1", 100, Some("SN-0001"));
+    let case = new_case("UB-9K5QFB", "draft-1", 100, Some("SN-0001"));
     assert_eq!(
         insert(&store, &case).await.unwrap(),
         InsertOutcome::Inserted
@@ -425,24 +432,24 @@ pub async fn insert_case_is_idempotent_on_the_draft_id(db: &dyn Backend) {
 
     // The same draft again (even with a new reference) returns the first reference.
     let mut again = case.clone();
-    again.case_ref = "UB-ZZZZZZ".to_string();
+    again.case_ref = r("UB-ZZZZZZ");
     assert_eq!(
         insert(&store, &again).await.unwrap(),
-        InsertOutcome::AlreadyExists("UB-7K3QF9".to_string())
+        InsertOutcome::AlreadyExists(r("UB-9K5QFB"))
     );
 
     let all = store.list_cases(&CaseFilter::default()).await.unwrap();
     assert_eq!(all.len(), 1);
     let record = &all[0];
-    assert_eq!(record.case_ref, "UB-7K3QF9");
+    assert_eq!(record.case_ref, "UB-9K5QFB");
     assert_eq!(record.draft_id, "draft-1");
-    assert_eq!(record.kind, "unbind");
+    assert_eq!(record.kind, CaseKind::Unbind);
     assert_eq!(record.brand, "lakala");
     assert_eq!(record.serial.as_deref(), Some("SN-0001"));
     assert_eq!(record.fields, case.fields);
     assert_eq!(record.attachments, case.attachments);
     assert_eq!(record.chat_id, 100);
-    assert_eq!(record.locale, "zh-CN");
+    assert_eq!(record.locale, Locale::ZhCn);
     assert_eq!(record.status, CaseStatus::Queued);
     assert_eq!(record.claimed_by, None);
     assert_eq!(record.lease_until, None);
@@ -452,9 +459,9 @@ pub async fn insert_case_is_idempotent_on_the_draft_id(db: &dyn Backend) {
     assert_eq!(record.decided_at, None);
 
     // Exactly one `created` event, by the merchant.
-    let events = store.case_events("UB-7K3QF9").await.unwrap();
+    let events = store.case_events(&r("UB-9K5QFB")).await.unwrap();
     assert_eq!(events.len(), 1);
-    assert_eq!(events[0].case_ref, "UB-7K3QF9");
+    assert_eq!(events[0].case_ref, "UB-9K5QFB");
     assert_eq!(events[0].action, "created");
     assert_eq!(events[0].actor, "merchant:100");
     assert_eq!(events[0].at, case.created_at);
@@ -464,36 +471,36 @@ pub async fn insert_case_is_idempotent_on_the_draft_id(db: &dyn Backend) {
 
 pub async fn one_open_case_per_serial(db: &dyn Backend) {
     let store = db.store();
-    let first = new_case("UB-FIRST1", "d-1", 1, Some("SN-42"));
+    let first = new_case("UB-FJRST3", "d-1", 1, Some("SN-42"));
     assert_eq!(
         insert(&store, &first).await.unwrap(),
         InsertOutcome::Inserted
     );
 
     // A second open case for the same device is refused, naming the first.
-    let second = new_case("UB-SECND2", "d-2", 2, Some("SN-42"));
+    let second = new_case("UB-SECND4", "d-2", 2, Some("SN-42"));
     let err = insert(&store, &second).await.unwrap_err();
     match &err {
-        StoreError::SerialTaken(existing) => assert_eq!(existing, "UB-FIRST1"),
+        StoreError::SerialTaken(existing) => assert_eq!(existing, "UB-FJRST3"),
         other => panic!("expected SerialTaken, got {other:?}"),
     }
     assert!(!err.is_retryable());
     // The message names the case, never the serial or any field value.
     let shown = err.to_string();
-    assert!(shown.contains("UB-FIRST1"), "{shown}");
+    assert!(shown.contains("UB-FJRST3"), "{shown}");
     assert!(!shown.contains("SN-42"), "{shown}");
 
     let mut tx = store.begin().await.unwrap();
     assert_eq!(
-        tx.open_case_for_serial("SN-42").await.unwrap().as_deref(),
-        Some("UB-FIRST1")
+        tx.open_case_for_serial("SN-42").await.unwrap(),
+        Some(r("UB-FJRST3"))
     );
     assert_eq!(tx.open_case_for_serial("SN-43").await.unwrap(), None);
     drop(tx);
 
     // The database itself refuses a second open row, whatever the code does.
     let raw = db
-        .insert_raw_case("UB-RAW001", "d-raw", "SN-42", "waiting_merchant")
+        .insert_raw_case("UB-RAW223", "d-raw", "SN-42", "waiting_merchant")
         .await
         .unwrap_err();
     assert!(
@@ -503,36 +510,41 @@ pub async fn one_open_case_per_serial(db: &dyn Backend) {
 
     // Once the first is no longer open, a new case for the device is allowed.
     for status in ["in_review", "waiting_merchant"] {
-        db.force_status("UB-FIRST1", status).await.unwrap();
+        db.force_status("UB-FJRST3", status).await.unwrap();
         assert!(matches!(
             insert(&store, &second).await,
             Err(StoreError::SerialTaken(_))
         ));
     }
-    db.force_status("UB-FIRST1", "approved").await.unwrap();
+    db.force_status("UB-FJRST3", "approved").await.unwrap();
     assert_eq!(
         insert(&store, &second).await.unwrap(),
         InsertOutcome::Inserted
     );
     let mut tx = store.begin().await.unwrap();
     assert_eq!(
-        tx.open_case_for_serial("SN-42").await.unwrap().as_deref(),
-        Some("UB-SECND2")
+        tx.open_case_for_serial("SN-42").await.unwrap(),
+        Some(r("UB-SECND4"))
     );
     drop(tx);
 
     // Re-opening the first would make two open cases: the index refuses it.
-    let err = db.force_status("UB-FIRST1", "queued").await.unwrap_err();
+    let err = db.force_status("UB-FJRST3", "queued").await.unwrap_err();
     assert!(
         err.as_database_error().unwrap().is_unique_violation(),
         "{err}"
     );
     // An unknown status is refused by the CHECK constraint.
-    assert!(db.force_status("UB-FIRST1", "lost").await.is_err());
+    assert!(db.force_status("UB-FJRST3", "lost").await.is_err());
 
     // Cases without a serial never collide.
     for i in 0..3 {
-        let case = new_case(&format!("UB-NOSER{i}"), &format!("d-noser-{i}"), 9, None);
+        let case = new_case(
+            &format!("UB-NQSER{}", i + 2),
+            &format!("d-noser-{i}"),
+            9,
+            None,
+        );
         assert_eq!(
             insert(&store, &case).await.unwrap(),
             InsertOutcome::Inserted
@@ -545,10 +557,10 @@ pub async fn cases_of_chat_newest_first_and_only_that_chat(db: &dyn Backend) {
     let store = db.store();
     let mut tx = store.begin().await.unwrap();
     for (i, (case_ref, chat, minute)) in [
-        ("UB-CHAT01", 1, 10),
-        ("UB-CHAT02", 2, 20),
-        ("UB-CHAT03", 1, 30),
-        ("UB-CHAT04", 1, 5),
+        ("UB-CHAT23", 1, 10),
+        ("UB-CHAT24", 2, 20),
+        ("UB-CHAT25", 1, 30),
+        ("UB-CHAT26", 1, 5),
     ]
     .into_iter()
     .enumerate()
@@ -560,8 +572,8 @@ pub async fn cases_of_chat_newest_first_and_only_that_chat(db: &dyn Backend) {
     }
     let mine = tx.cases_of_chat(1).await.unwrap();
     let refs: Vec<&str> = mine.iter().map(|c| c.case_ref.as_str()).collect();
-    assert_eq!(refs, ["UB-CHAT03", "UB-CHAT01", "UB-CHAT04"]);
-    assert_eq!(mine[0].kind, "unbind");
+    assert_eq!(refs, ["UB-CHAT25", "UB-CHAT23", "UB-CHAT26"]);
+    assert_eq!(mine[0].kind, CaseKind::Unbind);
     assert_eq!(mine[0].status, CaseStatus::Queued);
     assert_eq!(mine[0].created_at, at(30));
     assert_eq!(mine[0].due_at, at(90));
@@ -599,12 +611,12 @@ pub async fn list_cases_filters(db: &dyn Backend) {
     let store = db.store();
     // (ref, created minute, due minute, status)
     let rows = [
-        ("UB-LIST01", 0, 100, "queued"),
-        ("UB-LIST02", 1, 50, "in_review"),
-        ("UB-LIST03", 2, 50, "approved"),
-        ("UB-LIST04", 3, 200, "waiting_merchant"),
-        ("UB-LIST05", 4, 10, "queued"),
-        ("UB-LIST06", 5, 10, "rejected"),
+        ("UB-KJST23", 0, 100, "queued"),
+        ("UB-KJST24", 1, 50, "in_review"),
+        ("UB-KJST25", 2, 50, "approved"),
+        ("UB-KJST26", 3, 200, "waiting_merchant"),
+        ("UB-KJST27", 4, 10, "queued"),
+        ("UB-KJST28", 5, 10, "rejected"),
     ];
     let mut tx = store.begin().await.unwrap();
     for (i, (case_ref, created, due, _)) in rows.iter().enumerate() {
@@ -618,20 +630,20 @@ pub async fn list_cases_filters(db: &dyn Backend) {
         db.force_status(case_ref, status).await.unwrap();
     }
 
-    let refs = |cases: Vec<posdesk::store::CaseRecord>| -> Vec<String> {
-        cases.into_iter().map(|c| c.case_ref).collect()
+    let refs = |cases: Vec<CaseRecord>| -> Vec<String> {
+        cases.into_iter().map(|c| c.case_ref.to_string()).collect()
     };
 
     let all = store.list_cases(&CaseFilter::default()).await.unwrap();
     assert_eq!(
         refs(all),
         [
-            "UB-LIST06",
-            "UB-LIST05",
-            "UB-LIST04",
-            "UB-LIST03",
-            "UB-LIST02",
-            "UB-LIST01"
+            "UB-KJST28",
+            "UB-KJST27",
+            "UB-KJST26",
+            "UB-KJST25",
+            "UB-KJST24",
+            "UB-KJST23"
         ]
     );
 
@@ -641,7 +653,7 @@ pub async fn list_cases_filters(db: &dyn Backend) {
     };
     let found = store.list_cases(&queued).await.unwrap();
     assert!(found.iter().all(|c| c.status == CaseStatus::Queued));
-    assert_eq!(refs(found), ["UB-LIST05", "UB-LIST01"]);
+    assert_eq!(refs(found), ["UB-KJST27", "UB-KJST23"]);
 
     // Overdue at minute 60: open cases due before then (not approved/rejected ones).
     let overdue = CaseFilter {
@@ -650,7 +662,7 @@ pub async fn list_cases_filters(db: &dyn Backend) {
     };
     assert_eq!(
         refs(store.list_cases(&overdue).await.unwrap()),
-        ["UB-LIST05", "UB-LIST02"]
+        ["UB-KJST27", "UB-KJST24"]
     );
     // Strictly before: a case due exactly then is not overdue.
     let at_due = CaseFilter {
@@ -666,7 +678,7 @@ pub async fn list_cases_filters(db: &dyn Backend) {
     };
     assert_eq!(
         refs(store.list_cases(&overdue_queued).await.unwrap()),
-        ["UB-LIST05"]
+        ["UB-KJST27"]
     );
 
     let limited = CaseFilter {
@@ -675,7 +687,7 @@ pub async fn list_cases_filters(db: &dyn Backend) {
     };
     assert_eq!(
         refs(store.list_cases(&limited).await.unwrap()),
-        ["UB-LIST06", "UB-LIST05"]
+        ["UB-KJST28", "UB-KJST27"]
     );
     let none = CaseFilter {
         limit: Some(0),
@@ -685,28 +697,28 @@ pub async fn list_cases_filters(db: &dyn Backend) {
     store.close().await;
 }
 
-pub async fn get_case_ignores_case(db: &dyn Backend) {
+/// References reach the store as `CaseRef`s, canonical whatever the merchant typed, so the
+/// store compares them as they are.
+pub async fn get_case_by_reference(db: &dyn Backend) {
     let store = db.store();
-    let case = new_case("UB-7K3QF9", "draft-1", 100, Some("SN-1"));
+    let case = new_case("UB-9K5QFB", "draft-1", 100, Some("SN-1"));
     insert(&store, &case).await.unwrap();
 
-    let exact = store.get_case("UB-7K3QF9").await.unwrap().unwrap();
-    assert_eq!(exact.case_ref, "UB-7K3QF9");
+    let exact = store.get_case(&r("UB-9K5QFB")).await.unwrap().unwrap();
+    assert_eq!(exact.case_ref, "UB-9K5QFB");
     assert_eq!(exact.fields, case.fields);
-    let lower = store.get_case("ub-7k3qf9").await.unwrap().unwrap();
-    assert_eq!(lower, exact);
-    let mixed = store.get_case(" Ub-7K3qF9 ").await.unwrap().unwrap();
-    assert_eq!(mixed, exact);
-    assert_eq!(store.get_case("UB-000000").await.unwrap(), None);
+    let typed = store.get_case(&r(" ub 9k5qfb")).await.unwrap().unwrap();
+    assert_eq!(typed, exact);
+    assert_eq!(store.get_case(&r("UB-222222")).await.unwrap(), None);
     store.close().await;
 }
 
 pub async fn case_events_oldest_first(db: &dyn Backend) {
     let store = db.store();
-    insert(&store, &new_case("UB-EVENT1", "d-1", 100, None))
+    insert(&store, &new_case("UB-EVENT3", "d-1", 100, None))
         .await
         .unwrap();
-    insert(&store, &new_case("UB-EVENT2", "d-2", 200, None))
+    insert(&store, &new_case("UB-EVENT4", "d-2", 200, None))
         .await
         .unwrap();
 
@@ -719,7 +731,7 @@ pub async fn case_events_oldest_first(db: &dyn Backend) {
         (20, "system", "lease_expired"),
     ] {
         tx.record_event(&NewCaseEvent {
-            case_ref: "ub-event1".to_string(),
+            case_ref: r("ub-event3"),
             at: at(minute),
             actor: actor.to_string(),
             action: action.to_string(),
@@ -731,7 +743,7 @@ pub async fn case_events_oldest_first(db: &dyn Backend) {
     // An event for a case that does not exist is an error and writes nothing.
     let err = tx
         .record_event(&NewCaseEvent {
-            case_ref: "UB-NOPE00".to_string(),
+            case_ref: r("UB-NQPE22"),
             at: at(1),
             actor: "system".to_string(),
             action: "note".to_string(),
@@ -745,23 +757,23 @@ pub async fn case_events_oldest_first(db: &dyn Backend) {
     );
     tx.commit().await.unwrap();
 
-    let events = store.case_events("UB-EVENT1").await.unwrap();
+    let events = store.case_events(&r("UB-EVENT3")).await.unwrap();
     let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(
         actions,
         ["created", "claimed", "note", "lease_expired", "approved"]
     );
-    assert!(events.iter().all(|e| e.case_ref == "UB-EVENT1"));
+    assert!(events.iter().all(|e| e.case_ref == "UB-EVENT3"));
     assert_eq!(events[1].at, at(10));
     assert_eq!(events[1].actor, "staff:9");
     assert_eq!(events[1].detail, json!({ "minute": 10 }));
     assert_eq!(events[4].at, at(30));
 
-    assert_eq!(store.case_events("ub-event2").await.unwrap().len(), 1);
-    assert!(store.case_events("UB-NOPE00").await.unwrap().is_empty());
+    assert_eq!(store.case_events(&r("ub-event4")).await.unwrap().len(), 1);
+    assert!(store.case_events(&r("UB-NQPE22")).await.unwrap().is_empty());
 
     // Deleting a case takes its trail with it (ON DELETE CASCADE, foreign keys on).
-    db.execute("DELETE FROM cases WHERE case_ref = 'UB-EVENT1'")
+    db.execute("DELETE FROM cases WHERE case_ref = 'UB-EVENT3'")
         .await
         .unwrap();
     assert_eq!(event_count(db).await, 1);
@@ -946,7 +958,7 @@ fn change(
     when: DateTime<Utc>,
 ) -> StatusChange {
     StatusChange {
-        case_ref: case_ref.to_string(),
+        case_ref: r(case_ref),
         from: from.to_vec(),
         require_claimed_by: None,
         require_chat_id: None,
@@ -968,7 +980,7 @@ async fn claim(
 ) -> ClaimOutcome {
     let mut tx = store.begin().await.unwrap();
     let outcome = tx
-        .claim_case(case_ref, staff, now, lease_until)
+        .claim_case(&r(case_ref), staff, now, lease_until)
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -992,34 +1004,38 @@ fn refs(cases: &[CaseRecord]) -> Vec<&str> {
 
 pub async fn claim_outcomes(db: &dyn Backend) {
     let store = db.store();
-    insert(&store, &case_at("UB-CLAIM1", 100, 0)).await.unwrap();
-    insert(&store, &case_at("UB-CLAIM2", 100, 1)).await.unwrap();
+    insert(&store, &case_at("UB-CKAJM3", 100, 0)).await.unwrap();
+    insert(&store, &case_at("UB-CKAJM4", 100, 1)).await.unwrap();
 
     let mut tx = store.begin().await.unwrap();
     assert_eq!(
-        tx.case("ub-claim1").await.unwrap().unwrap().status,
+        tx.case(&r("ub-ckajm3")).await.unwrap().unwrap().status,
         CaseStatus::Queued
     );
-    assert_eq!(tx.case("UB-NOPE00").await.unwrap(), None);
+    assert_eq!(tx.case(&r("UB-NQPE22")).await.unwrap(), None);
 
-    // A queued case is claimed (the reference is matched case-insensitively).
+    // A queued case is claimed.
     let claimed = match tx
-        .claim_case(" ub-claim1", 7, at(10), at(40))
+        .claim_case(&r(" ub-ckajm3"), 7, at(10), at(40))
         .await
         .unwrap()
     {
         ClaimOutcome::Claimed(record) => record,
         other => panic!("expected Claimed, got {other:?}"),
     };
-    assert_eq!(claimed.case_ref, "UB-CLAIM1");
+    assert_eq!(claimed.case_ref, "UB-CKAJM3");
     assert_eq!(claimed.status, CaseStatus::InReview);
     assert_eq!(claimed.claimed_by, Some(7));
     assert_eq!(claimed.lease_until, Some(at(40)));
     assert_eq!(claimed.updated_at, at(10));
-    assert_eq!(tx.case("UB-CLAIM1").await.unwrap().unwrap(), claimed);
+    assert_eq!(tx.case(&r("UB-CKAJM3")).await.unwrap().unwrap(), claimed);
 
     // The same reviewer again: the lease is renewed.
-    let renewed = match tx.claim_case("UB-CLAIM1", 7, at(20), at(50)).await.unwrap() {
+    let renewed = match tx
+        .claim_case(&r("UB-CKAJM3"), 7, at(20), at(50))
+        .await
+        .unwrap()
+    {
         ClaimOutcome::AlreadyYours(record) => record,
         other => panic!("expected AlreadyYours, got {other:?}"),
     };
@@ -1029,12 +1045,16 @@ pub async fn claim_outcomes(db: &dyn Backend) {
 
     // Another reviewer is told who has it, and nothing changes.
     assert_eq!(
-        tx.claim_case("UB-CLAIM1", 8, at(21), at(51)).await.unwrap(),
+        tx.claim_case(&r("UB-CKAJM3"), 8, at(21), at(51))
+            .await
+            .unwrap(),
         ClaimOutcome::HeldBy(7)
     );
-    assert_eq!(tx.case("UB-CLAIM1").await.unwrap().unwrap(), renewed);
+    assert_eq!(tx.case(&r("UB-CKAJM3")).await.unwrap().unwrap(), renewed);
     assert_eq!(
-        tx.claim_case("UB-NOPE00", 8, at(21), at(51)).await.unwrap(),
+        tx.claim_case(&r("UB-NQPE22"), 8, at(21), at(51))
+            .await
+            .unwrap(),
         ClaimOutcome::NotFound
     );
     tx.commit().await.unwrap();
@@ -1045,24 +1065,24 @@ pub async fn claim_outcomes(db: &dyn Backend) {
         ("approved", CaseStatus::Approved),
         ("withdrawn", CaseStatus::Withdrawn),
     ] {
-        db.force_status("UB-CLAIM2", status).await.unwrap();
+        db.force_status("UB-CKAJM4", status).await.unwrap();
         for staff in [7, 8] {
             assert_eq!(
-                claim(&store, "UB-CLAIM2", staff, at(30), at(60)).await,
+                claim(&store, "UB-CKAJM4", staff, at(30), at(60)).await,
                 ClaimOutcome::NotClaimable(expected)
             );
         }
     }
 
     // One `claimed` event, by the reviewer; the renewal and the refusals wrote none.
-    let events = store.case_events("UB-CLAIM1").await.unwrap();
+    let events = store.case_events(&r("UB-CKAJM3")).await.unwrap();
     let trail: Vec<(&str, &str)> = events
         .iter()
         .map(|e| (e.action.as_str(), e.actor.as_str()))
         .collect();
     assert_eq!(trail, [("created", "merchant:100"), ("claimed", "staff:7")]);
     assert_eq!(events[1].at, at(10));
-    assert_eq!(store.case_events("UB-CLAIM2").await.unwrap().len(), 1);
+    assert_eq!(store.case_events(&r("UB-CKAJM4")).await.unwrap().len(), 1);
     store.close().await;
 }
 
@@ -1072,8 +1092,8 @@ pub async fn concurrent_claims_have_exactly_one_winner(db: &dyn Backend) {
     const CLAIMERS: i64 = 3;
 
     for round in 0..50 {
-        let case_ref = format!("UB-RACE{round:02}");
-        insert(&instances[0], &case_at(&case_ref, 1, round))
+        let case_ref = CaseRef::generate(CaseKind::Unbind, round as u64);
+        insert(&instances[0], &case_at(case_ref.as_str(), 1, round))
             .await
             .unwrap();
         let start = Arc::new(tokio::sync::Barrier::new(CLAIMERS as usize));
@@ -1130,11 +1150,11 @@ pub async fn concurrent_claims_have_exactly_one_winner(db: &dyn Backend) {
 
 pub async fn set_status_conditions_decisions_and_claims(db: &dyn Backend) {
     let store = db.store();
-    insert(&store, &case_at("UB-STAT01", 100, 0)).await.unwrap();
-    insert(&store, &case_at("UB-STAT02", 200, 1)).await.unwrap();
-    insert(&store, &case_at("UB-STAT03", 300, 2)).await.unwrap();
+    insert(&store, &case_at("UB-STAT23", 100, 0)).await.unwrap();
+    insert(&store, &case_at("UB-STAT24", 200, 1)).await.unwrap();
+    insert(&store, &case_at("UB-STAT25", 300, 2)).await.unwrap();
     assert!(matches!(
-        claim(&store, "UB-STAT01", 7, at(10), at(40)).await,
+        claim(&store, "UB-STAT23", 7, at(10), at(40)).await,
         ClaimOutcome::Claimed(_)
     ));
 
@@ -1147,13 +1167,13 @@ pub async fn set_status_conditions_decisions_and_claims(db: &dyn Backend) {
         action: "asked".to_string(),
         detail: json!({ "question": "a photo of the back, please" }),
         ..change(
-            "UB-STAT01",
+            "UB-STAT23",
             &[CaseStatus::InReview],
             CaseStatus::WaitingMerchant,
             at(20),
         )
     };
-    let before = store.get_case("UB-STAT01").await.unwrap().unwrap();
+    let before = store.get_case(&r("UB-STAT23")).await.unwrap().unwrap();
     let events_before = event_count(db).await;
     let refused = [
         StatusChange {
@@ -1173,14 +1193,17 @@ pub async fn set_status_conditions_decisions_and_claims(db: &dyn Backend) {
             ..ask.clone()
         },
         StatusChange {
-            case_ref: "UB-NOPE00".to_string(),
+            case_ref: r("UB-NQPE22"),
             ..ask.clone()
         },
     ];
     for refused in &refused {
         assert_eq!(apply(&store, refused).await, None, "{refused:?}");
     }
-    assert_eq!(store.get_case("UB-STAT01").await.unwrap().unwrap(), before);
+    assert_eq!(
+        store.get_case(&r("UB-STAT23")).await.unwrap().unwrap(),
+        before
+    );
     assert_eq!(event_count(db).await, events_before);
 
     // All conditions hold: asked, the reviewer stays, the lease stops.
@@ -1190,7 +1213,10 @@ pub async fn set_status_conditions_decisions_and_claims(db: &dyn Backend) {
     assert_eq!(asked.lease_until, None);
     assert_eq!(asked.updated_at, at(20));
     assert_eq!(asked.decided_at, None);
-    assert_eq!(store.get_case("UB-STAT01").await.unwrap().unwrap(), asked);
+    assert_eq!(
+        store.get_case(&r("UB-STAT23")).await.unwrap().unwrap(),
+        asked
+    );
     // The same change again no longer applies (the status moved on).
     assert_eq!(apply(&store, &ask).await, None);
 
@@ -1200,7 +1226,7 @@ pub async fn set_status_conditions_decisions_and_claims(db: &dyn Backend) {
         actor: "merchant:100".to_string(),
         action: "answered".to_string(),
         ..change(
-            "ub-stat01",
+            "ub-stat23",
             &[CaseStatus::WaitingMerchant],
             CaseStatus::Queued,
             at(30),
@@ -1213,7 +1239,7 @@ pub async fn set_status_conditions_decisions_and_claims(db: &dyn Backend) {
 
     // Claimed again and approved by the holder: the claim is cleared, decided_at set.
     assert!(matches!(
-        claim(&store, "UB-STAT01", 7, at(35), at(65)).await,
+        claim(&store, "UB-STAT23", 7, at(35), at(65)).await,
         ClaimOutcome::Claimed(_)
     ));
     let approve = StatusChange {
@@ -1222,7 +1248,7 @@ pub async fn set_status_conditions_decisions_and_claims(db: &dyn Backend) {
         actor: "staff:7".to_string(),
         detail: json!({}),
         ..change(
-            "UB-STAT01",
+            "UB-STAT23",
             &[CaseStatus::InReview],
             CaseStatus::Approved,
             at(40),
@@ -1246,7 +1272,7 @@ pub async fn set_status_conditions_decisions_and_claims(db: &dyn Backend) {
     assert_eq!(approved.decided_at, Some(at(40)));
     assert_eq!(approved.updated_at, at(40));
 
-    let events = store.case_events("UB-STAT01").await.unwrap();
+    let events = store.case_events(&r("UB-STAT23")).await.unwrap();
     let trail: Vec<(&str, &str)> = events
         .iter()
         .map(|e| (e.action.as_str(), e.actor.as_str()))
@@ -1271,13 +1297,13 @@ pub async fn set_status_conditions_decisions_and_claims(db: &dyn Backend) {
 
     // Keep: claim and lease stay as they were.
     assert!(matches!(
-        claim(&store, "UB-STAT02", 9, at(10), at(60)).await,
+        claim(&store, "UB-STAT24", 9, at(10), at(60)).await,
         ClaimOutcome::Claimed(_)
     ));
     let kept = apply(
         &store,
         &change(
-            "UB-STAT02",
+            "UB-STAT24",
             &[CaseStatus::InReview],
             CaseStatus::WaitingMerchant,
             at(15),
@@ -1295,7 +1321,7 @@ pub async fn set_status_conditions_decisions_and_claims(db: &dyn Backend) {
             claim: ClaimUpdate::Clear,
             detail: json!({ "reason": "blurred_photo" }),
             ..change(
-                "UB-STAT02",
+                "UB-STAT24",
                 &[CaseStatus::InReview, CaseStatus::WaitingMerchant],
                 CaseStatus::Rejected,
                 at(16),
@@ -1314,7 +1340,7 @@ pub async fn set_status_conditions_decisions_and_claims(db: &dyn Backend) {
         claim: ClaimUpdate::Clear,
         actor: "merchant:300".to_string(),
         ..change(
-            "UB-STAT03",
+            "UB-STAT25",
             &[
                 CaseStatus::Queued,
                 CaseStatus::InReview,
@@ -1344,7 +1370,7 @@ pub async fn set_status_conditions_decisions_and_claims(db: &dyn Backend) {
         apply(
             &store,
             &change(
-                "UB-STAT03",
+                "UB-STAT25",
                 &[CaseStatus::InReview],
                 CaseStatus::Approved,
                 at(18)
@@ -1358,7 +1384,7 @@ pub async fn set_status_conditions_decisions_and_claims(db: &dyn Backend) {
     let mut tx = store.begin().await.unwrap();
     assert!(tx
         .set_status(&change(
-            "UB-STAT01",
+            "UB-STAT23",
             &[CaseStatus::Approved],
             CaseStatus::Rejected,
             at(50)
@@ -1368,43 +1394,43 @@ pub async fn set_status_conditions_decisions_and_claims(db: &dyn Backend) {
         .is_some());
     drop(tx);
     assert_eq!(
-        store.get_case("UB-STAT01").await.unwrap().unwrap(),
+        store.get_case(&r("UB-STAT23")).await.unwrap().unwrap(),
         approved
     );
-    assert_eq!(store.case_events("UB-STAT01").await.unwrap().len(), 6);
+    assert_eq!(store.case_events(&r("UB-STAT23")).await.unwrap().len(), 6);
     store.close().await;
 }
 
 pub async fn add_answer_appends_text_and_files(db: &dyn Backend) {
     let store = db.store();
-    let case = case_at("UB-ANSWR1", 100, 0);
+    let case = case_at("UB-ANSWR3", 100, 0);
     insert(&store, &case).await.unwrap();
 
     let file = |id: &str| json!({ "field": "answer", "file_id": id, "kind": "photo" });
     let mut tx = store.begin().await.unwrap();
     tx.add_answer(
-        "UB-ANSWR1",
+        &r("UB-ANSWR3"),
         Some("the serial is on the back"),
         &[file("F1")],
         at(30),
     )
     .await
     .unwrap();
-    tx.add_answer("ub-answr1", None, &[file("F2"), file("F3")], at(31))
+    tx.add_answer(&r("ub-answr3"), None, &[file("F2"), file("F3")], at(31))
         .await
         .unwrap();
     let err = tx
-        .add_answer("UB-NOPE00", Some("private text"), &[], at(31))
+        .add_answer(&r("UB-NQPE22"), Some("private text"), &[], at(31))
         .await
         .unwrap_err();
     assert!(
-        matches!(err, StoreError::UnknownCase(ref r) if r == "UB-NOPE00"),
+        matches!(err, StoreError::UnknownCase(ref r) if r == "UB-NQPE22"),
         "{err:?}"
     );
     assert!(!err.to_string().contains("private text"));
     tx.commit().await.unwrap();
 
-    let stored = store.get_case("UB-ANSWR1").await.unwrap().unwrap();
+    let stored = store.get_case(&r("UB-ANSWR3")).await.unwrap().unwrap();
     assert_eq!(
         stored.fields["answers"],
         json!([
@@ -1426,11 +1452,11 @@ pub async fn add_answer_appends_text_and_files(db: &dyn Backend) {
 pub async fn expire_leases_requeues_only_expired_reviews(db: &dyn Backend) {
     let store = db.store();
     for (i, case_ref) in [
-        "UB-LEASE1",
-        "UB-LEASE2",
-        "UB-LEASE3",
-        "UB-LEASE4",
-        "UB-LEASE5",
+        "UB-KEASE3",
+        "UB-KEASE4",
+        "UB-KEASE5",
+        "UB-KEASE6",
+        "UB-KEASE7",
     ]
     .into_iter()
     .enumerate()
@@ -1443,22 +1469,22 @@ pub async fn expire_leases_requeues_only_expired_reviews(db: &dyn Backend) {
     // waits for the merchant with an old lease kept (not in review: not expired);
     // LEASE5 is queued.
     for (case_ref, staff, lease) in [
-        ("UB-LEASE5", 5, 1),
-        ("UB-LEASE1", 7, 30),
-        ("UB-LEASE2", 8, 40),
-        ("UB-LEASE3", 9, 60),
-        ("UB-LEASE4", 9, 20),
+        ("UB-KEASE7", 5, 1),
+        ("UB-KEASE3", 7, 30),
+        ("UB-KEASE4", 8, 40),
+        ("UB-KEASE5", 9, 60),
+        ("UB-KEASE6", 9, 20),
     ] {
         assert!(matches!(
             claim(&store, case_ref, staff, at(0), at(lease)).await,
             ClaimOutcome::Claimed(_)
         ));
     }
-    db.force_status("UB-LEASE5", "queued").await.unwrap();
+    db.force_status("UB-KEASE7", "queued").await.unwrap();
     apply(
         &store,
         &change(
-            "UB-LEASE4",
+            "UB-KEASE6",
             &[CaseStatus::InReview],
             CaseStatus::WaitingMerchant,
             at(1),
@@ -1469,7 +1495,7 @@ pub async fn expire_leases_requeues_only_expired_reviews(db: &dyn Backend) {
 
     let mut tx = store.begin().await.unwrap();
     let requeued = tx.expire_leases(at(40)).await.unwrap();
-    assert_eq!(refs(&requeued), ["UB-LEASE1", "UB-LEASE2"]);
+    assert_eq!(refs(&requeued), ["UB-KEASE3", "UB-KEASE4"]);
     for case in &requeued {
         assert_eq!(case.status, CaseStatus::Queued);
         assert_eq!(case.claimed_by, None);
@@ -1480,29 +1506,29 @@ pub async fn expire_leases_requeues_only_expired_reviews(db: &dyn Backend) {
     assert!(tx.expire_leases(at(40)).await.unwrap().is_empty());
     tx.commit().await.unwrap();
 
-    for (case_ref, staff) in [("UB-LEASE1", 7), ("UB-LEASE2", 8)] {
-        let events = store.case_events(case_ref).await.unwrap();
+    for (case_ref, staff) in [("UB-KEASE3", 7), ("UB-KEASE4", 8)] {
+        let events = store.case_events(&r(case_ref)).await.unwrap();
         let last = events.last().unwrap();
         assert_eq!(last.action, "lease_expired");
         assert_eq!(last.actor, "system");
         assert_eq!(last.at, at(40));
         assert_eq!(last.detail, json!({ "staff": staff }));
         assert_eq!(
-            store.get_case(case_ref).await.unwrap().unwrap(),
+            store.get_case(&r(case_ref)).await.unwrap().unwrap(),
             requeued[if staff == 7 { 0 } else { 1 }]
         );
     }
-    let still = store.get_case("UB-LEASE3").await.unwrap().unwrap();
+    let still = store.get_case(&r("UB-KEASE5")).await.unwrap().unwrap();
     assert_eq!(
         (still.status, still.claimed_by, still.lease_until),
         (CaseStatus::InReview, Some(9), Some(at(60)))
     );
-    let waiting = store.get_case("UB-LEASE4").await.unwrap().unwrap();
+    let waiting = store.get_case(&r("UB-KEASE6")).await.unwrap().unwrap();
     assert_eq!(waiting.status, CaseStatus::WaitingMerchant);
     assert_eq!(waiting.claimed_by, Some(9));
-    for case_ref in ["UB-LEASE3", "UB-LEASE4", "UB-LEASE5"] {
+    for case_ref in ["UB-KEASE5", "UB-KEASE6", "UB-KEASE7"] {
         assert!(store
-            .case_events(case_ref)
+            .case_events(&r(case_ref))
             .await
             .unwrap()
             .iter()
@@ -1511,7 +1537,7 @@ pub async fn expire_leases_requeues_only_expired_reviews(db: &dyn Backend) {
 
     // A requeued case can be claimed by someone else.
     assert!(matches!(
-        claim(&store, "UB-LEASE1", 8, at(41), at(71)).await,
+        claim(&store, "UB-KEASE3", 8, at(41), at(71)).await,
         ClaimOutcome::Claimed(_)
     ));
     store.close().await;
@@ -1519,45 +1545,49 @@ pub async fn expire_leases_requeues_only_expired_reviews(db: &dyn Backend) {
 
 pub async fn staff_cards_and_pending_inputs_round_trip(db: &dyn Backend) {
     let store = db.store();
-    insert(&store, &case_at("UB-CARD01", 100, 0)).await.unwrap();
-    insert(&store, &case_at("UB-CARD02", 100, 1)).await.unwrap();
+    insert(&store, &case_at("UB-CARD23", 100, 0)).await.unwrap();
+    insert(&store, &case_at("UB-CARD24", 100, 1)).await.unwrap();
 
     let mut tx = store.begin().await.unwrap();
-    assert_eq!(tx.staff_card("UB-CARD01").await.unwrap(), None);
-    tx.set_staff_card("UB-CARD01", -100_123, 55).await.unwrap();
-    tx.set_staff_card("UB-CARD02", -100_123, i32::MAX)
+    assert_eq!(tx.staff_card(&r("UB-CARD23")).await.unwrap(), None);
+    tx.set_staff_card(&r("UB-CARD23"), -100_123, 55)
+        .await
+        .unwrap();
+    tx.set_staff_card(&r("UB-CARD24"), -100_123, i32::MAX)
         .await
         .unwrap();
     assert_eq!(
-        tx.staff_card("ub-card01").await.unwrap(),
+        tx.staff_card(&r("ub-card23")).await.unwrap(),
         Some((-100_123, 55))
     );
     // A newer card replaces the older.
-    tx.set_staff_card("ub-card01", -100_456, 77).await.unwrap();
-    let err = tx.set_staff_card("UB-NOPE00", -1, 1).await.unwrap_err();
+    tx.set_staff_card(&r("ub-card23"), -100_456, 77)
+        .await
+        .unwrap();
+    let err = tx.set_staff_card(&r("UB-NQPE22"), -1, 1).await.unwrap_err();
     assert!(matches!(err, StoreError::UnknownCase(_)), "{err:?}");
-    assert_eq!(tx.staff_card("UB-NOPE00").await.unwrap(), None);
+    assert_eq!(tx.staff_card(&r("UB-NQPE22")).await.unwrap(), None);
 
     assert_eq!(tx.take_pending_input(7).await.unwrap(), None);
-    tx.set_pending_input(7, "UB-CARD01", "note", at(1))
+    tx.set_pending_input(7, &r("UB-CARD23"), "note", at(1))
         .await
         .unwrap();
     // One per reviewer: a newer press replaces the older.
-    tx.set_pending_input(7, "UB-CARD02", "ask", at(2))
+    tx.set_pending_input(7, &r("UB-CARD24"), "ask", at(2))
         .await
         .unwrap();
-    tx.set_pending_input(8, "UB-CARD01", "reject_other", at(3))
+    tx.set_pending_input(8, &r("UB-CARD23"), "reject_other", at(3))
         .await
         .unwrap();
     tx.commit().await.unwrap();
 
     let mut tx = store.begin().await.unwrap();
     assert_eq!(
-        tx.staff_card("UB-CARD01").await.unwrap(),
+        tx.staff_card(&r("UB-CARD23")).await.unwrap(),
         Some((-100_456, 77))
     );
     assert_eq!(
-        tx.staff_card("UB-CARD02").await.unwrap(),
+        tx.staff_card(&r("UB-CARD24")).await.unwrap(),
         Some((-100_123, i32::MAX))
     );
     // A take in a transaction that rolls back leaves the input pending.
@@ -1567,18 +1597,18 @@ pub async fn staff_cards_and_pending_inputs_round_trip(db: &dyn Backend) {
     let mut tx = store.begin().await.unwrap();
     assert_eq!(
         tx.take_pending_input(7).await.unwrap(),
-        Some(("UB-CARD02".to_string(), "ask".to_string(), at(2)))
+        Some((r("UB-CARD24"), "ask".to_string(), at(2)))
     );
     assert_eq!(tx.take_pending_input(7).await.unwrap(), None);
     assert_eq!(
         tx.take_pending_input(8).await.unwrap(),
-        Some(("UB-CARD01".to_string(), "reject_other".to_string(), at(3)))
+        Some((r("UB-CARD23"), "reject_other".to_string(), at(3)))
     );
     tx.commit().await.unwrap();
     assert_eq!(db.scalar("SELECT COUNT(*) FROM staff_pending").await, 0);
 
     // A card goes with its case.
-    db.execute("DELETE FROM cases WHERE case_ref = 'UB-CARD01'")
+    db.execute("DELETE FROM cases WHERE case_ref = 'UB-CARD23'")
         .await
         .unwrap();
     assert_eq!(db.scalar("SELECT COUNT(*) FROM staff_cards").await, 1);
@@ -1689,10 +1719,10 @@ pub async fn erase_decided_before_removes_personal_data_only_of_old_decisions(db
     let store = db.store();
     const PHONE: &str = "13800138000";
     for (case_ref, chat) in [
-        ("UB-OLDA01", 100),
-        ("UB-OLDW01", 200),
-        ("UB-RECNT1", 300),
-        ("UB-OPEN01", 400),
+        ("UB-QKDA23", 100),
+        ("UB-QKDW23", 200),
+        ("UB-RECNT3", 300),
+        ("UB-QPEN23", 400),
     ] {
         insert(&store, &case_at(case_ref, chat, 0)).await.unwrap();
     }
@@ -1710,11 +1740,11 @@ pub async fn erase_decided_before_removes_personal_data_only_of_old_decisions(db
     };
 
     // OLDA: asked (a question quoting personal data), answered, noted, rejected.
-    claim(&store, "UB-OLDA01", 7, at(1), at(30)).await;
+    claim(&store, "UB-QKDA23", 7, at(1), at(30)).await;
     apply(
         &store,
         &staff_change(
-            "UB-OLDA01",
+            "UB-QKDA23",
             CaseStatus::InReview,
             CaseStatus::WaitingMerchant,
             2,
@@ -1725,11 +1755,11 @@ pub async fn erase_decided_before_removes_personal_data_only_of_old_decisions(db
     .await
     .unwrap();
     let mut tx = store.begin().await.unwrap();
-    tx.add_answer("UB-OLDA01", Some(&format!("yes, {PHONE}")), &[], at(3))
+    tx.add_answer(&r("UB-QKDA23"), Some(&format!("yes, {PHONE}")), &[], at(3))
         .await
         .unwrap();
     tx.record_event(&NewCaseEvent {
-        case_ref: "UB-OLDA01".to_string(),
+        case_ref: r("UB-QKDA23"),
         at: at(3),
         actor: "staff:7".to_string(),
         action: "note".to_string(),
@@ -1743,7 +1773,7 @@ pub async fn erase_decided_before_removes_personal_data_only_of_old_decisions(db
         &StatusChange {
             actor: "merchant:100".to_string(),
             ..staff_change(
-                "UB-OLDA01",
+                "UB-QKDA23",
                 CaseStatus::WaitingMerchant,
                 CaseStatus::Rejected,
                 100,
@@ -1760,7 +1790,7 @@ pub async fn erase_decided_before_removes_personal_data_only_of_old_decisions(db
         &StatusChange {
             actor: "merchant:200".to_string(),
             ..staff_change(
-                "UB-OLDW01",
+                "UB-QKDW23",
                 CaseStatus::Queued,
                 CaseStatus::Withdrawn,
                 50,
@@ -1775,7 +1805,7 @@ pub async fn erase_decided_before_removes_personal_data_only_of_old_decisions(db
     apply(
         &store,
         &staff_change(
-            "UB-RECNT1",
+            "UB-RECNT3",
             CaseStatus::Queued,
             CaseStatus::Approved,
             2000,
@@ -1785,31 +1815,31 @@ pub async fn erase_decided_before_removes_personal_data_only_of_old_decisions(db
     )
     .await
     .unwrap();
-    let recent_before = store.get_case("UB-RECNT1").await.unwrap().unwrap();
-    let recent_events_before = store.case_events("UB-RECNT1").await.unwrap();
-    let open_before = store.get_case("UB-OPEN01").await.unwrap().unwrap();
-    let open_events_before = store.case_events("UB-OPEN01").await.unwrap();
+    let recent_before = store.get_case(&r("UB-RECNT3")).await.unwrap().unwrap();
+    let recent_events_before = store.case_events(&r("UB-RECNT3")).await.unwrap();
+    let open_before = store.get_case(&r("UB-QPEN23")).await.unwrap().unwrap();
+    let open_events_before = store.case_events(&r("UB-QPEN23")).await.unwrap();
 
     let mut tx = store.begin().await.unwrap();
     let erased = tx.erase_decided_before(at(1000), at(1500)).await.unwrap();
-    assert_eq!(erased, ["UB-OLDW01", "UB-OLDA01"]); // oldest decision first
+    assert_eq!(erased, ["UB-QKDW23", "UB-QKDA23"]); // oldest decision first
     tx.commit().await.unwrap();
 
     for (case_ref, status, decided) in [
-        ("UB-OLDA01", CaseStatus::Rejected, 100),
-        ("UB-OLDW01", CaseStatus::Withdrawn, 50),
+        ("UB-QKDA23", CaseStatus::Rejected, 100),
+        ("UB-QKDW23", CaseStatus::Withdrawn, 50),
     ] {
-        let case = store.get_case(case_ref).await.unwrap().unwrap();
+        let case = store.get_case(&r(case_ref)).await.unwrap().unwrap();
         assert_eq!(case.fields, json!({}));
         assert_eq!(case.attachments, json!([]));
         assert_eq!(case.chat_id, 0);
         // What happened, and when, remains.
         assert_eq!(case.status, status);
         assert_eq!(case.decided_at, Some(at(decided)));
-        assert_eq!(case.kind, "unbind");
+        assert_eq!(case.kind, CaseKind::Unbind);
         assert_eq!(case.updated_at, at(1500));
 
-        let events = store.case_events(case_ref).await.unwrap();
+        let events = store.case_events(&r(case_ref)).await.unwrap();
         assert!(
             events.iter().all(|e| !e.actor.starts_with("merchant:")),
             "{events:?}"
@@ -1827,7 +1857,7 @@ pub async fn erase_decided_before_removes_personal_data_only_of_old_decisions(db
         assert_eq!(events[0].actor, "merchant");
         assert_eq!(events[0].detail, json!({}));
     }
-    let events = store.case_events("UB-OLDA01").await.unwrap();
+    let events = store.case_events(&r("UB-QKDA23")).await.unwrap();
     let trail: Vec<(&str, &str)> = events
         .iter()
         .map(|e| (e.action.as_str(), e.actor.as_str()))
@@ -1851,19 +1881,19 @@ pub async fn erase_decided_before_removes_personal_data_only_of_old_decisions(db
 
     // Open and recently decided cases are untouched.
     assert_eq!(
-        store.get_case("UB-RECNT1").await.unwrap().unwrap(),
+        store.get_case(&r("UB-RECNT3")).await.unwrap().unwrap(),
         recent_before
     );
     assert_eq!(
-        store.case_events("UB-RECNT1").await.unwrap(),
+        store.case_events(&r("UB-RECNT3")).await.unwrap(),
         recent_events_before
     );
     assert_eq!(
-        store.get_case("UB-OPEN01").await.unwrap().unwrap(),
+        store.get_case(&r("UB-QPEN23")).await.unwrap().unwrap(),
         open_before
     );
     assert_eq!(
-        store.case_events("UB-OPEN01").await.unwrap(),
+        store.case_events(&r("UB-QPEN23")).await.unwrap(),
         open_events_before
     );
 
@@ -1879,7 +1909,7 @@ pub async fn erase_decided_before_removes_personal_data_only_of_old_decisions(db
     assert_eq!(event_count(db).await, events_before);
     assert_eq!(
         store
-            .get_case("UB-OLDA01")
+            .get_case(&r("UB-QKDA23"))
             .await
             .unwrap()
             .unwrap()
@@ -1891,13 +1921,13 @@ pub async fn erase_decided_before_removes_personal_data_only_of_old_decisions(db
     let mut tx = store.begin().await.unwrap();
     assert_eq!(
         tx.erase_decided_before(at(3000), at(3000)).await.unwrap(),
-        ["UB-RECNT1"]
+        ["UB-RECNT3"]
     );
     tx.commit().await.unwrap();
-    let events = store.case_events("UB-RECNT1").await.unwrap();
+    let events = store.case_events(&r("UB-RECNT3")).await.unwrap();
     assert_eq!(events[1].detail, json!({}));
     assert_eq!(
-        store.get_case("UB-OPEN01").await.unwrap().unwrap(),
+        store.get_case(&r("UB-QPEN23")).await.unwrap().unwrap(),
         open_before
     );
     store.close().await;
@@ -1921,17 +1951,17 @@ pub async fn queue_claimed_by_and_stats(db: &dyn Backend) {
 
     // (ref, created minute), inserted out of order.
     for (case_ref, minute) in [
-        ("UB-QUEUE5", 5),
-        ("UB-QUEUE1", 1),
-        ("UB-QUEUE3", 3),
-        ("UB-QUEUE2", 2),
-        ("UB-QUEUE4", 4),
-        ("UB-QUEUE6", 6),
-        ("UB-DONE01", 0),
-        ("UB-DONE02", 0),
-        ("UB-DONE03", 0),
-        ("UB-DONE04", 0),
-        ("UB-DONE05", 0),
+        ("UB-QUEUE7", 5),
+        ("UB-QUEUE3", 1),
+        ("UB-QUEUE5", 3),
+        ("UB-QUEUE4", 2),
+        ("UB-QUEUE6", 4),
+        ("UB-QUEUE8", 6),
+        ("UB-DQNE23", 0),
+        ("UB-DQNE24", 0),
+        ("UB-DQNE25", 0),
+        ("UB-DQNE26", 0),
+        ("UB-DQNE27", 0),
     ] {
         insert(&store, &case_at(case_ref, 100, minute))
             .await
@@ -1939,9 +1969,9 @@ pub async fn queue_claimed_by_and_stats(db: &dyn Backend) {
     }
     // QUEUE1: in review by 7. QUEUE3: waiting for the merchant, held by 7. QUEUE2: in
     // review by 8. QUEUE6: answered, back in the queue with 7 remembered (not held).
-    claim(&store, "UB-QUEUE1", 7, at(10), at(100)).await;
-    claim(&store, "UB-QUEUE2", 8, at(10), at(100)).await;
-    for case_ref in ["UB-QUEUE3", "UB-QUEUE6"] {
+    claim(&store, "UB-QUEUE3", 7, at(10), at(100)).await;
+    claim(&store, "UB-QUEUE4", 8, at(10), at(100)).await;
+    for case_ref in ["UB-QUEUE5", "UB-QUEUE8"] {
         claim(&store, case_ref, 7, at(10), at(100)).await;
         apply(
             &store,
@@ -1961,7 +1991,7 @@ pub async fn queue_claimed_by_and_stats(db: &dyn Backend) {
     apply(
         &store,
         &change(
-            "UB-QUEUE6",
+            "UB-QUEUE8",
             &[CaseStatus::WaitingMerchant],
             CaseStatus::Queued,
             at(12),
@@ -1972,11 +2002,11 @@ pub async fn queue_claimed_by_and_stats(db: &dyn Backend) {
     // Decisions (all created at minute 0): approved after 10, 30 min, rejected after 20,
     // withdrawn at 6, approved at 2 (before the window).
     for (case_ref, to, minute) in [
-        ("UB-DONE01", CaseStatus::Approved, 10),
-        ("UB-DONE02", CaseStatus::Approved, 30),
-        ("UB-DONE03", CaseStatus::Rejected, 20),
-        ("UB-DONE04", CaseStatus::Withdrawn, 6),
-        ("UB-DONE05", CaseStatus::Approved, 2),
+        ("UB-DQNE23", CaseStatus::Approved, 10),
+        ("UB-DQNE24", CaseStatus::Approved, 30),
+        ("UB-DQNE25", CaseStatus::Rejected, 20),
+        ("UB-DQNE26", CaseStatus::Withdrawn, 6),
+        ("UB-DQNE27", CaseStatus::Approved, 2),
     ] {
         apply(
             &store,
@@ -1990,29 +2020,29 @@ pub async fn queue_claimed_by_and_stats(db: &dyn Backend) {
     assert_eq!(
         refs(&queue),
         [
-            "UB-QUEUE1",
-            "UB-QUEUE2",
             "UB-QUEUE3",
             "UB-QUEUE4",
             "UB-QUEUE5",
-            "UB-QUEUE6"
+            "UB-QUEUE6",
+            "UB-QUEUE7",
+            "UB-QUEUE8"
         ]
     );
     assert!(queue.iter().all(|c| c.status.is_open()));
     assert_eq!(
         refs(&store.queue(2).await.unwrap()),
-        ["UB-QUEUE1", "UB-QUEUE2"]
+        ["UB-QUEUE3", "UB-QUEUE4"]
     );
     assert!(store.queue(0).await.unwrap().is_empty());
     assert!(store.queue(-1).await.unwrap().is_empty());
 
     assert_eq!(
         refs(&store.cases_claimed_by(7).await.unwrap()),
-        ["UB-QUEUE1", "UB-QUEUE3"]
+        ["UB-QUEUE3", "UB-QUEUE5"]
     );
     assert_eq!(
         refs(&store.cases_claimed_by(8).await.unwrap()),
-        ["UB-QUEUE2"]
+        ["UB-QUEUE4"]
     );
     assert!(store.cases_claimed_by(9).await.unwrap().is_empty());
 

@@ -196,15 +196,15 @@ async fn two_instances_running_the_jobs_send_each_digest_and_reminder_once() {
         let mut tx = store.begin().await.unwrap();
         let created = now - Duration::days(30);
         tx.insert_case(&posdesk::store::NewCase {
-            case_ref: "UB-OVERDU".into(),
+            case_ref: posdesk::domain::CaseRef::parse("UB-QVERDU").unwrap(),
             draft_id: "overdue".into(),
-            kind: "unbind".into(),
+            kind: posdesk::domain::CaseKind::Unbind,
             brand: "lakala".into(),
             serial: Some("OVERDUE1".into()),
             fields: json!({}),
             attachments: json!([]),
             chat_id: 9102,
-            locale: "zh-CN".into(),
+            locale: posdesk::i18n::Locale::ZhCn,
             created_at: created,
             due_at: created + Duration::days(3),
         })

@@ -9,10 +9,11 @@ use crate::support::db::TestDb;
 use crate::support::fake_telegram::{Failure, FakeTelegram};
 use crate::support::staff::*;
 use chrono::{Duration, TimeZone, Utc};
+use posdesk::domain::{CaseRef, CaseStatus};
 use posdesk::i18n::Locale;
 use posdesk::review::{StaffAction, StaffConfig};
 use posdesk::service::{JobSettings, Service};
-use posdesk::store::{CaseStatus, Store};
+use posdesk::store::Store;
 use posdesk::telegram::bounds::{visible_len, MAX_TEXT};
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -28,9 +29,11 @@ fn refused_in(fake: &FakeTelegram, chat: i64) -> Vec<(String, String)> {
 
 /// Claim `case_ref` and ask its merchant `question`; waits until the merchant has it.
 async fn claim_and_ask(alice: &Reviewer, m: &mut Merchant, case_ref: &str, question: &str) {
-    alice.press_data(&StaffAction::Claim.encode(case_ref)).await;
     alice
-        .press_data(&StaffAction::AskMore.encode(case_ref))
+        .press_data(&StaffAction::Claim.encode(&r(case_ref)))
+        .await;
+    alice
+        .press_data(&StaffAction::AskMore.encode(&r(case_ref)))
         .await;
     alice.say(question).await;
     m.expect(question).await;
@@ -38,7 +41,7 @@ async fn claim_and_ask(alice: &Reviewer, m: &mut Merchant, case_ref: &str, quest
 
 /// The answers stored on a case, oldest first.
 async fn stored_answers(store: &Arc<dyn Store>, case_ref: &str) -> Vec<Value> {
-    let case = store.get_case(case_ref).await.unwrap().unwrap();
+    let case = store.get_case(&r(case_ref)).await.unwrap().unwrap();
     case.fields["answers"]
         .as_array()
         .cloned()
@@ -97,7 +100,7 @@ async fn long_answers_reach_the_staff_whole_and_the_case_stays_claimable(db: &Te
     let store = open_store(&db.url).await;
     assert_eq!(stored_answers(&store, &case_ref).await.len(), 4);
     assert_eq!(
-        store.get_case(&case_ref).await.unwrap().unwrap().status,
+        store.get_case(&r(&case_ref)).await.unwrap().unwrap().status,
         CaseStatus::InReview
     );
     // `/case REF` shows the card too.
@@ -115,7 +118,7 @@ async fn long_answers_reach_the_staff_whole_and_the_case_stays_claimable(db: &Te
 }
 
 /// Cases past their due date, written straight to the store.
-async fn overdue_cases(store: &Arc<dyn Store>, count: u32) -> Vec<String> {
+async fn overdue_cases(store: &Arc<dyn Store>, count: u32) -> Vec<CaseRef> {
     let mut refs = Vec::new();
     for n in 0..count {
         let mut case = known_case(n, 0);
@@ -207,7 +210,7 @@ async fn mine_with_110_held_cases_is_split_across_messages(db: &TestDb) {
     let bot = start(&fake, &db.url).await;
     let alice = Reviewer::new(&fake, ALICE);
     alice.say("/mine").await;
-    let last = refs.last().unwrap().clone();
+    let last = refs.last().unwrap().to_string();
     fake.wait_for("every held case listed", WAIT, move |f| {
         texts_in(f, STAFF).join("\n").contains(&last)
     })
@@ -233,7 +236,7 @@ async fn every_staff_action_is_reachable_by_reference(db: &TestDb) {
     staff_sees(&fake, &case_ref).await;
     let (alice, bob) = (Reviewer::new(&fake, ALICE), Reviewer::new(&fake, BOB));
     let store = open_store(&db.url).await;
-    let status = || async { store.get_case(&case_ref).await.unwrap().unwrap().status };
+    let status = || async { store.get_case(&r(&case_ref)).await.unwrap().unwrap().status };
 
     // `/case REF` posts the card anew, with its buttons.
     alice
@@ -379,17 +382,17 @@ async fn an_anonymous_admin_is_told_how_to_act_as_a_reviewer(db: &TestDb) {
     staff_sees(&fake, &case_ref).await;
     let alice = Reviewer::new(&fake, ALICE);
     alice
-        .press_data(&StaffAction::Claim.encode(&case_ref))
+        .press_data(&StaffAction::Claim.encode(&r(&case_ref)))
         .await;
     // The press comes from Alice; her question, typed as the group, cannot be attributed.
     alice
-        .press_data(&StaffAction::AskMore.encode(&case_ref))
+        .press_data(&StaffAction::AskMore.encode(&r(&case_ref)))
         .await;
     fake.push_update(FakeTelegram::anonymous_group_text(STAFF, "请补拍营业执照"));
     staff_sees(&fake, "保持匿名").await;
     let store = open_store(&db.url).await;
     assert_eq!(
-        store.get_case(&case_ref).await.unwrap().unwrap().status,
+        store.get_case(&r(&case_ref)).await.unwrap().unwrap().status,
         CaseStatus::InReview
     );
     // Typed as herself, the question goes to the merchant; chatter as the group afterwards
@@ -462,14 +465,14 @@ async fn toasts_name_the_case_and_the_reviewer(db: &TestDb) {
     staff_sees(&fake, &case_ref).await;
     let alice = Reviewer::new(&fake, ALICE);
     alice
-        .press_data(&StaffAction::Claim.encode(&case_ref))
+        .press_data(&StaffAction::Claim.encode(&r(&case_ref)))
         .await;
     for action in [
         StaffAction::AskMore,
         StaffAction::Note,
         StaffAction::Reject(posdesk::review::RejectReason::Other),
     ] {
-        let toast = alice.press_data(&action.encode(&case_ref)).await;
+        let toast = alice.press_data(&action.encode(&r(&case_ref))).await;
         assert!(
             toast.contains(&case_ref)
                 && toast.contains(&format!("#{ALICE}"))

@@ -16,8 +16,9 @@ use crate::support::fake_telegram::FakeTelegram;
 use crate::support::outage::DbOutage;
 use crate::support::scripts::{script, Act, Script, Step};
 use posdesk::conversation::{state, Dialogue, State};
+use posdesk::domain::CaseRecord;
 use posdesk::i18n::{Locale, Localizer, Msg};
-use posdesk::store::{CaseFilter, CaseRecord, Store};
+use posdesk::store::{CaseFilter, Store};
 use posdesk::telegram::edge::messages::ERROR_BUSY;
 use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};
@@ -248,7 +249,7 @@ async fn converse(db: &TestDb, scripts: &[Script], seed: Option<u64>) -> Run {
         let mut texts = fake.sent_texts(s.chat);
         for case in &cases {
             for t in &mut texts {
-                *t = t.replace(&case.case_ref, "<ref>");
+                *t = t.replace(case.case_ref.as_str(), "<ref>");
             }
         }
         run.cases
@@ -448,7 +449,7 @@ async fn fifty_sigkills_lose_no_update_and_apply_none_twice(db: &TestDb) {
         let confirmed = fake
             .sent_texts(s.chat)
             .iter()
-            .any(|t| t.contains(s.confirmation) && t.contains(&mine[0].case_ref));
+            .any(|t| t.contains(s.confirmation) && t.contains(mine[0].case_ref.as_str()));
         assert!(
             confirmed,
             "chat {}: no confirmation of {}",

@@ -7,9 +7,10 @@ use crate::support::fake_telegram::FakeTelegram;
 use crate::support::staff::*;
 use chrono::{Duration, TimeZone, Utc};
 use posdesk::config::{Secret, WebhookSettings};
+use posdesk::domain::{CaseKind, CaseRef, CaseStatus};
 use posdesk::i18n::Locale;
 use posdesk::service::{JobSettings, Service};
-use posdesk::store::{CaseFilter, CaseStatus};
+use posdesk::store::CaseFilter;
 use serde_json::json;
 use std::sync::Arc;
 
@@ -62,7 +63,7 @@ async fn a_case_is_claimed_questioned_answered_with_a_photo_and_approved(db: &Te
     staff_sees(&fake, "商户回复了").await;
 
     let store = open_store(&db.url).await;
-    let case = store.get_case(&case_ref).await.unwrap().unwrap();
+    let case = store.get_case(&r(&case_ref)).await.unwrap().unwrap();
     assert_eq!(case.status, CaseStatus::Queued);
     assert!(case.attachments.to_string().contains("licence-photo"));
 
@@ -70,10 +71,10 @@ async fn a_case_is_claimed_questioned_answered_with_a_photo_and_approved(db: &Te
     alice.press("认领").await;
     assert_eq!(alice.press("通过").await, "已处理");
     m.expect("approved").await;
-    let case = store.get_case(&case_ref).await.unwrap().unwrap();
+    let case = store.get_case(&r(&case_ref)).await.unwrap().unwrap();
     assert_eq!(case.status, CaseStatus::Approved);
     let actions: Vec<String> = store
-        .case_events(&case_ref)
+        .case_events(&r(&case_ref))
         .await
         .unwrap()
         .into_iter()
@@ -98,22 +99,22 @@ async fn a_rejection_reaches_the_merchant_in_their_language_with_the_reason(db: 
     let alice = Reviewer::new(&fake, ALICE);
 
     alice
-        .press_data(&posdesk::review::StaffAction::Claim.encode(&en_ref))
+        .press_data(&posdesk::review::StaffAction::Claim.encode(&r(&en_ref)))
         .await;
     alice
-        .press_data(&posdesk::review::StaffAction::RejectMenu.encode(&en_ref))
+        .press_data(&posdesk::review::StaffAction::RejectMenu.encode(&r(&en_ref)))
         .await;
     alice.press("有未结清交易").await;
     let out = en.expect("was not approved").await;
     assert!(out.contains("unsettled transactions"), "{out}");
 
     alice
-        .press_data(&posdesk::review::StaffAction::Claim.encode(&zh_ref))
+        .press_data(&posdesk::review::StaffAction::Claim.encode(&r(&zh_ref)))
         .await;
     alice
         .press_data(
             &posdesk::review::StaffAction::Reject(posdesk::review::RejectReason::Other)
-                .encode(&zh_ref),
+                .encode(&r(&zh_ref)),
         )
         .await;
     alice.say("身份证照片看不清，请重新提交").await;
@@ -154,7 +155,7 @@ async fn the_merchant_can_withdraw_and_staff_commands_answer(db: &TestDb) {
     staff_sees(&fake, "商户撤回了").await;
     let store = open_store(&db.url).await;
     assert_eq!(
-        store.get_case(&case_ref).await.unwrap().unwrap().status,
+        store.get_case(&r(&case_ref)).await.unwrap().unwrap().status,
         CaseStatus::Withdrawn
     );
     bot.stop().await;
@@ -174,12 +175,8 @@ async fn two_reviewers_racing_to_claim_one_case_one_wins_every_time(db: &TestDb)
         listen: format!("127.0.0.1:{port}").parse().unwrap(),
     };
     let store = open_store(&db.url).await;
-    let refs: Vec<String> = (0..50u64)
-        .map(|n| {
-            posdesk::domain::CaseRef::generate(posdesk::domain::CaseKind::Unbind, 100_000 + n)
-                .as_str()
-                .to_string()
-        })
+    let refs: Vec<CaseRef> = (0..50u64)
+        .map(|n| CaseRef::generate(CaseKind::Unbind, 100_000 + n))
         .collect();
     for (n, case_ref) in refs.iter().enumerate() {
         let mut case = known_case(n as u32, 0);
@@ -252,7 +249,7 @@ async fn leases_digest_reminders_and_retention_follow_the_clock(db: &TestDb) {
     for n in 0..3 {
         insert(&store, &known_case(n, 0)).await;
     }
-    let [a, b, c]: [String; 3] = store
+    let [a, b, c]: [CaseRef; 3] = store
         .list_cases(&CaseFilter::default())
         .await
         .unwrap()
@@ -377,7 +374,7 @@ async fn leases_digest_reminders_and_retention_follow_the_clock(db: &TestDb) {
     assert!(
         texts
             .iter()
-            .any(|t| t.contains("认领已超时") && t.contains(&a)),
+            .any(|t| t.contains("认领已超时") && t.contains(a.as_str())),
         "{texts:?}"
     );
     let digest = texts

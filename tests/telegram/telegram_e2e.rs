@@ -114,8 +114,8 @@ async fn a_chinese_merchant_goes_from_start_to_a_queued_case(db: &TestDb) {
     let cases = store.list_cases(&CaseFilter::default()).await.unwrap();
     assert_eq!(cases.len(), 1);
     let case = &cases[0];
-    assert!(out.contains(&case.case_ref), "{out}");
-    assert_eq!(case.kind, "unbind");
+    assert!(out.contains(case.case_ref.as_str()), "{out}");
+    assert_eq!(case.kind, posdesk::domain::CaseKind::Unbind);
     assert_eq!(case.serial.as_deref(), Some("LKL8C2104567"));
     assert_eq!(case.fields["phone"], "13812345678");
     assert_eq!(case.fields["merchant_name"], "张记<便利店>&");
@@ -127,7 +127,7 @@ async fn a_chinese_merchant_goes_from_start_to_a_queued_case(db: &TestDb) {
         .map(|a| a["file_id"].as_str().unwrap())
         .collect();
     assert_eq!(files, ["ph-front", "ph-back"]);
-    assert_eq!(case.locale, "zh-CN");
+    assert_eq!(case.locale, posdesk::i18n::Locale::ZhCn);
 }
 
 backends!(multi_thread redelivered_updates_and_resent_presses_make_one_case);
