@@ -472,8 +472,22 @@ fn album_messages(kind: crate::domain::CaseKind, album: &AlbumProgress) -> Vec<M
     if album.extra > 0 {
         parts.push(Msg::new(m::ALBUM_EXTRA).with_num("count", i64::from(album.extra)));
     }
-    parts.extend(album.problems.iter().map(|id| Msg::new(id.clone())));
+    parts.extend(album.problems.iter().map(|id| upload_problem(id)));
     parts
+}
+
+/// An upload problem remembered by its message id (an album's), as the message says it,
+/// with its arguments.
+fn upload_problem(id: &str) -> Msg {
+    if id == m::FILE_TOO_LARGE {
+        too_large()
+    } else {
+        Msg::new(id)
+    }
+}
+
+fn too_large() -> Msg {
+    Msg::new(m::FILE_TOO_LARGE).with_num("max_mb", (MAX_DOCUMENT_BYTES >> 20) as i64)
 }
 
 /// Check a sent file's type and size.
@@ -485,9 +499,7 @@ pub(super) fn check_upload(upload: &Upload) -> Result<Attachment, Msg> {
         }
     }
     if upload.size.is_some_and(|s| s > MAX_DOCUMENT_BYTES) {
-        return Err(
-            Msg::new(m::FILE_TOO_LARGE).with_num("max_mb", (MAX_DOCUMENT_BYTES >> 20) as i64)
-        );
+        return Err(too_large());
     }
     Ok(Attachment {
         file_id: upload.file_id.clone(),
