@@ -377,15 +377,15 @@ impl Edge {
                     };
                     return self.handle_staff(input).await;
                 }
-                if !addressed {
-                    return Ok(());
-                }
                 // Group ids are not personal data; operators need this one to configure
                 // POSDESK_STAFF_CHAT_ID.
                 tracing::info!(
                     group = chat_id,
                     "message in a group that is not the staff group"
                 );
+                if !addressed {
+                    return Ok(());
+                }
                 let locale = locale.unwrap_or(self.service.default_locale());
                 let msg = Msg::new(messages::GROUP_PRIVATE_ONLY);
                 if let Some((cb, _)) = callback {

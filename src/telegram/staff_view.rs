@@ -500,3 +500,74 @@ pub const MESSAGES: &[&str] = &[
     "staff-digest-header",
     "staff-help",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::CaseKind;
+    use chrono::TimeZone;
+
+    fn view() -> StaffView {
+        StaffView {
+            locale: Locale::ZhCn,
+        }
+    }
+
+    fn case_with_answers(answers: usize, each: usize) -> CaseRecord {
+        let t = Utc.with_ymd_and_hms(2026, 11, 20, 6, 0, 0).unwrap();
+        let answers: Vec<_> = (0..answers)
+            .map(|i| serde_json::json!({ "at": t, "text": format!("{i}:{}", "补".repeat(each)) }))
+            .collect();
+        CaseRecord {
+            case_ref: CaseRef::parse("UB-7K3QF9").unwrap(),
+            draft_id: "d".into(),
+            kind: CaseKind::Unbind,
+            brand: "lakala".into(),
+            serial: Some("LKL1".into()),
+            fields: serde_json::json!({ "merchant_name": "<陈氏&理发>", "answers": answers }),
+            attachments: serde_json::json!([]),
+            chat_id: 42,
+            locale: Locale::ZhCn,
+            status: CaseStatus::Queued,
+            claimed_by: None,
+            lease_until: None,
+            created_at: t,
+            updated_at: t,
+            due_at: t,
+            decided_at: None,
+        }
+    }
+
+    #[test]
+    fn a_card_keeps_its_newest_answers_within_the_bound() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 21, 6, 0, 0).unwrap();
+        let card = view().card_text(&case_with_answers(12, 1500), now);
+        assert!(bounds::visible_len(&card) <= MAX_TEXT, "{card}");
+        assert!(card.contains("11:补") && !card.contains("0:补"), "{card}");
+        assert!(card.contains("较早的") && card.contains("&lt;陈氏&amp;理发&gt;"));
+        // Few short answers are shown whole.
+        let card = view().card_text(&case_with_answers(2, 10), now);
+        assert!(card.contains(&format!("1:{}", "补".repeat(10))) && !card.contains('…'));
+    }
+
+    #[test]
+    fn long_lists_become_several_messages() {
+        let to = StaffTarget {
+            chat_id: -100,
+            topic: Some(3),
+        };
+        let now = Utc.with_ymd_and_hms(2026, 11, 21, 6, 0, 0).unwrap();
+        let rows = view().say(to, &"一行\n".repeat(3000), now);
+        assert_eq!(rows.len(), 2);
+        for row in rows {
+            assert_eq!(row.chat_id, -100);
+            match serde_json::from_value::<Outgoing>(row.payload).unwrap() {
+                Outgoing::Send { text, topic, .. } => {
+                    assert!(bounds::visible_len(&text) <= MAX_TEXT);
+                    assert_eq!(topic, Some(3));
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+}
