@@ -1,11 +1,12 @@
 //! The privacy guard: spot what must never be stored (full card numbers, full ID numbers,
 //! passwords and PINs, SMS codes) so the message can be deleted and the merchant told why.
 //!
-//! Staff never need any of these (KNOWLEDGE.md, Privacy). The guard runs on every text message
-//! before anything else looks at it. It must catch the real thing, but a false alarm deletes an
-//! honest answer and confuses the merchant, so every rule is shaped to leave alone what
-//! merchants legitimately type: a card's last four digits, phone numbers, dates, serial numbers,
-//! merchant numbers, and questions *about* passwords or codes (`忘记密码了怎么办`, `收不到验证码`).
+//! Staff never need any of these (`docs/knowledge.md`, privacy). The guard runs on every text
+//! message before anything else looks at it. It must catch the real thing, but a false alarm
+//! deletes an honest answer and confuses the merchant, so every rule is shaped to leave alone
+//! what merchants legitimately type: a card's last four digits, phone numbers, dates, serial
+//! numbers, merchant numbers, and questions *about* passwords or codes (`忘记密码了怎么办`,
+//! `收不到验证码`).
 //!
 //! Card and ID numbers are found by their check digits and how they are written
 //! (`numbers.rs`); passwords and SMS codes by the keyword in front of them (`keywords.rs`).
