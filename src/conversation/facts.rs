@@ -20,8 +20,8 @@ pub enum Need {
 /// The answers to the [`Need`]s of a step.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Facts {
-    /// `(serial, case reference)` of an open case for the serial that was asked about.
-    pub open_case_for_serial: Option<(String, String)>,
+    /// The open case for the serial that was asked about, if there is one.
+    pub open_case_for_serial: Option<OpenSerial>,
     /// The merchant's cases, newest first (empty when not asked for).
     pub own_cases: Vec<CaseLine>,
 }
@@ -31,6 +31,17 @@ impl Facts {
     pub fn open_cases(&self) -> usize {
         self.own_cases.iter().filter(|c| c.status.is_open()).count()
     }
+}
+
+/// An open case for a device serial. Whose it is decides what the merchant may hear: their
+/// own case's reference, or, for another merchant's, only that one exists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenSerial {
+    /// The normalized serial.
+    pub serial: String,
+    /// The reference of the open case when it is this merchant's own; `None` when it is
+    /// another merchant's (the service never passes that reference to the core).
+    pub own_case: Option<String>,
 }
 
 /// One of the merchant's cases, as `/status` lists it.
@@ -66,8 +77,11 @@ pub fn needs(dialogue: &Dialogue, input: &Incoming) -> Vec<Need> {
                 }
             }
         }
-        Event::Press(_) => {
+        Event::Press(data) => {
             out.push(Need::OwnCases);
+            if let Some((_, super::Action::NoteToStaff(serial))) = super::parse_callback(data) {
+                out.push(Need::OpenCaseForSerial(serial));
+            }
             if let State::Review { draft } = &dialogue.state {
                 if let Some(super::Value::Text(serial)) = draft.values.get("serial") {
                     out.push(Need::OpenCaseForSerial(serial.clone()));

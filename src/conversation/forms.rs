@@ -64,6 +64,11 @@ impl Field {
     pub fn prompt_id(&self) -> String {
         format!("field-{}-prompt", self.id)
     }
+
+    /// What the field is for and where to find the answer, for a merchant who asks.
+    pub fn help_id(&self) -> String {
+        format!("field-{}-help", self.id)
+    }
 }
 
 const fn req(id: &'static str, kind: FieldKind) -> Field {

@@ -68,6 +68,7 @@ fn used_ids() -> Vec<String> {
     for f in forms::all_fields() {
         ids.push(f.label_id());
         ids.push(f.prompt_id());
+        ids.push(f.help_id());
     }
     ids.extend(forms::all_choice_ids().into_iter().map(String::from));
     for k in CaseKind::ALL {

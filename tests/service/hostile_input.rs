@@ -552,6 +552,9 @@ fn every_action() -> Vec<Action> {
         Action::Submit,
         Action::EditMenu,
         Action::CancelDraft,
+        Action::DiscardConfirm,
+        Action::Undo,
+        Action::NoteToStaff("N7NL00123456".into()),
         Action::Resume,
         Action::Discard,
         Action::ForgetYes,
@@ -1055,11 +1058,14 @@ fn is_exit(event: &Event, before: &Dialogue) -> bool {
             let word = t
                 .trim_matches(|c: char| c.is_ascii_punctuation() || "。！，、～~ ".contains(c))
                 .to_lowercase();
-            CANCEL_WORDS.contains(&word.as_str())
+            // At the summary, "好的" / "ok" submits (issue 15).
+            let confirm = matches!(before.state, State::Review { .. })
+                && posdesk::conversation::words::is_confirm(t);
+            confirm || CANCEL_WORDS.contains(&word.as_str())
         }
         Event::Press(data) => matches!(
             parse_callback(data),
-            Some((s, Action::CancelDraft | Action::Discard | Action::Submit | Action::ForgetYes))
+            Some((s, Action::DiscardConfirm | Action::Submit | Action::ForgetYes))
                 if s == before.step
         ),
         _ => false,
@@ -1076,7 +1082,7 @@ fn draft_problem(
     let b = before.state.draft()?;
     let Some(a) = after.state.draft() else {
         let exited = fx.iter().any(|e| match e {
-            Effect::Reply(r) => r.has("draft-cancelled"),
+            Effect::Reply(r) => r.has("draft-cancelled") || r.has("draft-discarded"),
             Effect::Forget => true,
             Effect::Submit(s) => s.draft_id == b.id && s.kind == b.kind,
             _ => false,
