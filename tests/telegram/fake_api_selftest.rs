@@ -687,13 +687,13 @@ fn the_fake_follows_the_bot_api_specification() {
         FakeTelegram::voice(CHAT, "en"),
         FakeTelegram::location(CHAT, "en"),
         FakeTelegram::edited_text(CHAT, "en", 5, "fixed"),
-        FakeTelegram::group_text(-100_7, 7, "en", "/queue"),
+        FakeTelegram::group_text(-1_000_007, 7, "en", "/queue"),
         FakeTelegram::callback(CHAT, "en", 5, "1:x"),
-        FakeTelegram::anonymous_group_text(-100_7, "hello"),
-        FakeTelegram::topic_text(-100_7, 3, 7, "en", "/mine"),
-        FakeTelegram::callback_on_inaccessible(-100_7, 7, 5, "r.cl.UB-7K3QF9"),
+        FakeTelegram::anonymous_group_text(-1_000_007, "hello"),
+        FakeTelegram::topic_text(-1_000_007, 3, 7, "en", "/mine"),
+        FakeTelegram::callback_on_inaccessible(-1_000_007, 7, 5, "r.cl.UB-7K3QF9"),
     ];
-    updates.extend(FakeTelegram::migration_updates(-7, -100_7, 7));
+    updates.extend(FakeTelegram::migration_updates(-7, -1_000_007, 7));
     for mut update in updates {
         update["update_id"] = json!(1);
         let problems = spec.check_object("Update", &update);

@@ -285,7 +285,7 @@ async fn every_staff_action_is_reachable_by_reference(db: &TestDb) {
 // --- 3. The staff group upgraded to a supergroup ---
 
 const OLD_GROUP: i64 = -5005;
-const NEW_GROUP: i64 = -100_5005;
+const NEW_GROUP: i64 = -1_005_005;
 
 fn old_group_config() -> StaffConfig {
     StaffConfig {
@@ -527,7 +527,7 @@ async fn topics_old_presses_and_other_groups(db: &TestDb) {
     );
 
     // Another group: chatter is left alone; the bot answers only when addressed.
-    const OTHER: i64 = -100_777;
+    const OTHER: i64 = -1_000_777;
     fake.push_update(FakeTelegram::group_text(OTHER, 31, "zh-hans", "大家好"));
     fake.push_update(FakeTelegram::group_text(
         OTHER,
