@@ -516,7 +516,7 @@ mod tests {
     fn case_with_answers(answers: usize, each: usize) -> CaseRecord {
         let t = Utc.with_ymd_and_hms(2026, 11, 20, 6, 0, 0).unwrap();
         let answers: Vec<_> = (0..answers)
-            .map(|i| serde_json::json!({ "at": t, "text": format!("{i}:{}", "补".repeat(each)) }))
+            .map(|i| serde_json::json!({ "at": t, "text": format!("#{i}#{}", "补".repeat(each)) }))
             .collect();
         CaseRecord {
             case_ref: CaseRef::parse("UB-7K3QF9").unwrap(),
@@ -543,11 +543,11 @@ mod tests {
         let now = Utc.with_ymd_and_hms(2026, 11, 21, 6, 0, 0).unwrap();
         let card = view().card_text(&case_with_answers(12, 1500), now);
         assert!(bounds::visible_len(&card) <= MAX_TEXT, "{card}");
-        assert!(card.contains("11:补") && !card.contains("0:补"), "{card}");
+        assert!(card.contains("#11#补") && !card.contains("#0#补"), "{card}");
         assert!(card.contains("较早的") && card.contains("&lt;陈氏&amp;理发&gt;"));
         // Few short answers are shown whole.
         let card = view().card_text(&case_with_answers(2, 10), now);
-        assert!(card.contains(&format!("1:{}", "补".repeat(10))) && !card.contains('…'));
+        assert!(card.contains(&format!("#1#{}", "补".repeat(10))) && !card.contains('…'));
     }
 
     #[test]
@@ -557,7 +557,7 @@ mod tests {
             topic: Some(3),
         };
         let now = Utc.with_ymd_and_hms(2026, 11, 21, 6, 0, 0).unwrap();
-        let rows = view().say(to, &"一行\n".repeat(3000), now);
+        let rows = view().say(to, &"一行\n".repeat(2000), now);
         assert_eq!(rows.len(), 2);
         for row in rows {
             assert_eq!(row.chat_id, -100);
