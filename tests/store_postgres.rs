@@ -307,6 +307,7 @@ async fn migrations_create_the_schema_and_reopen_works() {
         [
             "case_events",
             "cases",
+            "chat_migrations",
             "dialogues",
             "job_runs",
             "outbox",

@@ -221,6 +221,7 @@ async fn migrations_apply_on_a_fresh_file_and_reopen_works() {
         [
             "case_events",
             "cases",
+            "chat_migrations",
             "dialogues",
             "job_runs",
             "outbox",
