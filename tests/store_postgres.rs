@@ -235,6 +235,7 @@ shared_checks!(
     expire_leases_requeues_only_expired_reviews,
     staff_cards_and_pending_inputs_round_trip,
     claim_job_once_per_period,
+    chat_migrations_released_jobs_and_awaited_staff_text,
     drafts_to_remind_follows_draft_since_and_reminded,
     erase_decided_before_removes_personal_data_only_of_old_decisions,
     queue_claimed_by_and_stats,

@@ -175,6 +175,7 @@ shared_checks!(
     current expire_leases_requeues_only_expired_reviews,
     current staff_cards_and_pending_inputs_round_trip,
     multi claim_job_once_per_period,
+    current chat_migrations_released_jobs_and_awaited_staff_text,
     current drafts_to_remind_follows_draft_since_and_reminded,
     current erase_decided_before_removes_personal_data_only_of_old_decisions,
     current queue_claimed_by_and_stats,

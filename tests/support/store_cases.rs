@@ -1663,6 +1663,86 @@ pub async fn claim_job_once_per_period(db: &dyn Backend) {
     }
 }
 
+pub async fn chat_migrations_released_jobs_and_awaited_staff_text(db: &dyn Backend) {
+    let store = db.store();
+    let row = |chat: i64, text: &str| NewOutbox {
+        chat_id: chat,
+        payload: json!({ "text": text }),
+        coalesce_key: None,
+        not_before: at(0),
+        created_at: at(0),
+    };
+    // A group upgraded to a supergroup: its waiting rows move; others stay.
+    let mut tx = store.begin().await.unwrap();
+    tx.enqueue(&row(-5, "card")).await.unwrap();
+    tx.enqueue(&row(7, "merchant")).await.unwrap();
+    tx.enqueue(&row(-5, "line")).await.unwrap();
+    tx.follow_chat_migration(-5, -1_000_005, at(1))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let due: Vec<(i64, String)> = store
+        .due_outbox(at(2), 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| (i.chat_id, i.payload["text"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(
+        due,
+        [
+            (-1_000_005, "card".to_string()),
+            (7, "merchant".to_string()),
+            (-1_000_005, "line".to_string())
+        ]
+    );
+    // Recorded once (a second report keeps the first), followed through upgrades.
+    let mut tx = store.begin().await.unwrap();
+    tx.follow_chat_migration(-5, -9, at(3)).await.unwrap();
+    tx.follow_chat_migration(-1_000_005, -1_000_006, at(4))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(store.chat_migrated_to(-5).await.unwrap(), Some(-1_000_006));
+    assert_eq!(
+        store.chat_migrated_to(-1_000_005).await.unwrap(),
+        Some(-1_000_006)
+    );
+    assert_eq!(store.chat_migrated_to(7).await.unwrap(), None);
+
+    // A released job run can be claimed again.
+    let mut tx = store.begin().await.unwrap();
+    assert!(tx
+        .claim_job("overdue-digest", "2025-03-03", at(0))
+        .await
+        .unwrap());
+    tx.commit().await.unwrap();
+    store
+        .release_job("overdue-digest", "2025-03-03")
+        .await
+        .unwrap();
+    let mut tx = store.begin().await.unwrap();
+    assert!(tx
+        .claim_job("overdue-digest", "2025-03-03", at(1))
+        .await
+        .unwrap());
+    tx.commit().await.unwrap();
+
+    // A reviewer asked to type something since a moment, and not yet done.
+    assert!(!store.awaiting_staff_text(at(0)).await.unwrap());
+    let mut tx = store.begin().await.unwrap();
+    tx.set_pending_input(71, &r("UB-7K3QF9"), "question", at(5))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert!(store.awaiting_staff_text(at(5)).await.unwrap());
+    assert!(!store.awaiting_staff_text(at(6)).await.unwrap());
+    let mut tx = store.begin().await.unwrap();
+    tx.take_pending_input(71).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(!store.awaiting_staff_text(at(0)).await.unwrap());
+}
+
 pub async fn drafts_to_remind_follows_draft_since_and_reminded(db: &dyn Backend) {
     let store = db.store();
     let draft = |since: Option<i64>, reminded: bool| NewDialogue {
