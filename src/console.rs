@@ -165,7 +165,9 @@ pub fn render(l10n: &Localizer, locale: Locale, effects: &[Effect]) -> (String, 
             Effect::Submit(_)
             | Effect::Forget
             | Effect::AnswerCase { .. }
-            | Effect::Withdraw { .. } => {}
+            | Effect::Withdraw { .. }
+            | Effect::HumanRequested
+            | Effect::SerialNote { .. } => {}
         }
     }
     (text, buttons)

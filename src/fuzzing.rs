@@ -414,7 +414,7 @@ fn constructed_action(data: &[u8]) -> (Action, u32) {
     let case_ref = CaseRef::generate(b.pick(&CaseKind::ALL), b.u64())
         .as_str()
         .to_string();
-    let action = match b.byte() % 25 {
+    let action = match b.byte() % 28 {
         0 => Action::Topic(kind),
         1 => Action::MyCases,
         2 => Action::Human,
@@ -439,6 +439,9 @@ fn constructed_action(data: &[u8]) -> (Action, u32) {
         21 => Action::Withdraw(case_ref),
         22 => Action::WithdrawConfirm(case_ref),
         23 => Action::AnswerCase(case_ref),
+        24 => Action::DiscardConfirm,
+        25 => Action::Undo,
+        26 => Action::NoteToStaff(format!("N7{:010}", b.u32())),
         _ => Action::Dismiss,
     };
     (action, b.u32())

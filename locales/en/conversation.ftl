@@ -159,3 +159,34 @@ reject-details-mismatch = The details don't match our records; please check them
 reject-unsettled = There are unsettled transactions or balances on the account; please settle them first.
 reject-too-late = The time limit for this request has passed.
 reject-other = Another reason (see the note below).
+
+# Greetings, "where was I", questions not taken as answers
+hello-again = Hello! Let's carry on:
+resume-here = Hello! Your { $kind } application is still here, { $done } of { $total } items filled in. Let's carry on:
+not-taken-as-answer = That reads like a question, so I haven't saved it as "{ $label }".
+
+# Discarding an application: asked first, undoable after
+discard-confirm = Discard this { $kind } application? The { $count } answers you gave will be deleted with it.
+btn-discard-yes = 🗑 Yes, discard it
+btn-discard-no = ↩️ Keep filling it in
+draft-discarded =
+    The application has been discarded.
+    If that was a slip, tap "Restore application" or send "undo" within 24 hours to get all { $count } answers back.
+btn-undo = ↩️ Restore application
+undo-offer = You discarded a { $kind } application a moment ago ({ $count } answers). Restore it?
+draft-restored = Your application is back. Let's carry on:
+nothing-to-undo = There is no application to restore.
+
+# The serial has another merchant's open case: nothing of it is shown; a note to staff
+serial-taken =
+    This terminal already has an application in progress that was not sent from this chat. To protect privacy I can't tell you anything about it.
+    If the terminal really is with you (for example, someone passed it on to you), you can leave a note for our staff and they will look into it.
+    If you mistyped the serial number, please enter it again.
+btn-note-to-staff = ✍️ Leave a note for staff
+note-prompt =
+    Please write what our staff should know, for example how the terminal came to you.
+    Don't send passwords, verification codes or full card numbers.
+btn-no-note = ↩️ No note
+note-sent =
+    Your note has gone to our staff. Note reference: <code>{ $ref }</code>
+    They will look into this terminal. Please quote this reference when you contact them.

@@ -40,6 +40,7 @@ staff-ev-lease-expired = ⏰ The claim on { $ref } expired; it is back in the qu
 staff-ev-withdrawn = The merchant withdrew { $ref }
 staff-ev-noted = 📝 { $who } noted on { $ref }: { $text }
 staff-ev-answered = 📨 The merchant answered about { $ref } ({ $who }, for you); back in the queue: { $text }
+staff-ev-serial-note = ⚠️ Another merchant says terminal { $serial } is theirs (note { $note }); it already has case { $ref }: { $text }
 
 staff-type-question = { $who }, send the question for the merchant ({ $ref }) as your next message, within 30 minutes.
 staff-type-reason = { $who }, send the reason for rejecting { $ref }; the merchant will read it.

@@ -160,3 +160,34 @@ reject-details-mismatch = 填写的信息与系统登记的不一致，请核对
 reject-unsettled = 账户还有未结清的交易或款项，请处理完后再申请。
 reject-too-late = 已超过可办理的时限。
 reject-other = 其他原因（见下方说明）。
+
+# 问候、“我刚才填到哪了”、没当作答案的提问
+hello-again = 您好！我们接着来：
+resume-here = 您好！您的【{ $kind }】申请还在，已填 { $done }/{ $total } 项，我们接着来：
+not-taken-as-answer = 这句话像是在提问，我没有把它记作“{ $label }”。
+
+# 放弃申请：先确认，之后还能恢复
+discard-confirm = 要放弃这份【{ $kind }】申请吗？已经填好的 { $count } 项会一起删掉。
+btn-discard-yes = 🗑 确定放弃
+btn-discard-no = ↩️ 继续填写
+draft-discarded =
+    已放弃这份申请。
+    如果是点错了，24 小时内点“恢复申请”或者发“恢复”，填好的 { $count } 项都能找回来。
+btn-undo = ↩️ 恢复申请
+undo-offer = 您刚才放弃了一份【{ $kind }】申请（已填 { $count } 项），要恢复吗？
+draft-restored = 已经恢复了您的申请，我们接着来：
+nothing-to-undo = 没有可以恢复的申请。
+
+# 这台机器已有别人的申请在处理：不透露对方任何信息，可以给工作人员留言
+serial-taken =
+    这台机器已经有一笔申请在处理，不是从您这里提交的。为了保护隐私，那笔申请的情况我不能透露。
+    如果机器确实在您手上（比如是别人转给您的），可以给工作人员留言说明，他们会核实。
+    如果是序列号填错了，请重新输入。
+btn-note-to-staff = ✍️ 给工作人员留言
+note-prompt =
+    请写下想告诉工作人员的情况，比如这台机器是怎么到您手上的。
+    请不要发密码、验证码或完整卡号。
+btn-no-note = ↩️ 不留言了
+note-sent =
+    留言已转给工作人员，留言编号：<code>{ $ref }</code>
+    他们会核实这台机器的情况。之后联系工作人员时，请报这个编号。

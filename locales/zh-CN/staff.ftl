@@ -40,6 +40,7 @@ staff-ev-lease-expired = ⏰ { $ref } 认领已超时，已回到队列
 staff-ev-withdrawn = 商户撤回了 { $ref }
 staff-ev-noted = 📝 { $who } 备注 { $ref }：{ $text }
 staff-ev-answered = 📨 商户回复了 { $ref }（{ $who } 请注意），已回到队列：{ $text }
+staff-ev-serial-note = ⚠️ 另一位商户说 { $serial } 这台机器在他手上（留言编号 { $note }），这台机器已有申请 { $ref }：{ $text }
 
 staff-type-question = { $who }，请直接发送要商户补充的内容（{ $ref }），30 分钟内有效。
 staff-type-reason = { $who }，请直接发送驳回说明（{ $ref }），商户会看到这段文字。

@@ -37,8 +37,14 @@ pub enum Action {
     /// Show the list of fields to edit.
     EditMenu,
     EditField(String),
-    /// Throw the draft away.
+    /// Throw the draft away: asks first when it has answers.
     CancelDraft,
+    /// "Yes, discard it" to that question.
+    DiscardConfirm,
+    /// Bring back the draft just discarded.
+    Undo,
+    /// Leave staff a note about this serial, which another merchant's open case uses.
+    NoteToStaff(String),
     /// Continue an unfinished draft.
     Resume,
     /// Discard an unfinished draft (from the resume offer).
@@ -75,6 +81,9 @@ impl Action {
             Action::EditMenu => "ed".into(),
             Action::EditField(f) => format!("ef.{f}"),
             Action::CancelDraft => "cx".into(),
+            Action::DiscardConfirm => "dy".into(),
+            Action::Undo => "ud".into(),
+            Action::NoteToStaff(serial) => format!("ns.{serial}"),
             Action::Resume => "rc".into(),
             Action::Discard => "rd".into(),
             Action::Lang(l) => format!("l.{}", l.short()),
@@ -129,6 +138,9 @@ pub fn parse_callback(data: &str) -> Option<(u32, Action)> {
         ("ed", None) => Action::EditMenu,
         ("ef", Some(f)) if is_token(f, 20) => Action::EditField(f.to_string()),
         ("cx", None) => Action::CancelDraft,
+        ("dy", None) => Action::DiscardConfirm,
+        ("ud", None) => Action::Undo,
+        ("ns", Some(s)) => Action::NoteToStaff(serial(s)?),
         ("rc", None) => Action::Resume,
         ("rd", None) => Action::Discard,
         ("l", Some(l)) => Action::Lang(Locale::ALL.into_iter().find(|x| x.short() == l)?),
@@ -148,6 +160,14 @@ fn case_ref(s: &str) -> Option<String> {
     crate::domain::CaseRef::parse(s)
         .ok()
         .map(|r| r.as_str().to_string())
+}
+
+/// A device serial in its canonical form (as the form stores it), else nothing.
+fn serial(s: &str) -> Option<String> {
+    crate::domain::DeviceSerial::parse(s)
+        .ok()
+        .filter(|v| v.as_str() == s)
+        .map(|v| v.as_str().to_string())
 }
 
 /// Lower-case ASCII ids: letters, digits, `-` and `_`.
@@ -177,6 +197,10 @@ mod tests {
             Action::EditMenu,
             Action::EditField("holder_is_merchant".into()),
             Action::CancelDraft,
+            Action::DiscardConfirm,
+            Action::Undo,
+            Action::NoteToStaff("N7NL00123456".into()),
+            Action::NoteToStaff(format!("{}1", "A".repeat(31))),
             Action::Resume,
             Action::Discard,
             Action::ForgetYes,
@@ -234,6 +258,9 @@ mod tests {
             "1:wd.",
             "1:wd.UB-7K3QF9;",
             "1:wc.XX",
+            "1:ns.",
+            "1:ns.abc123456",
+            "1:ns.AB CD1234",
             "１:y",
         ] {
             assert_eq!(parse_callback(bad), None, "{bad:?}");

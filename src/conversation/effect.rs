@@ -28,6 +28,19 @@ pub enum Effect {
     },
     /// The merchant withdraws an undecided case of theirs.
     Withdraw { case_ref: String },
+    /// The merchant asked for a person (a button, "转人工" typed anywhere, also inside a
+    /// form). Today the reply that goes with it shows the handover text; the live
+    /// conversation with staff is to be wired to this one effect.
+    HumanRequested,
+    /// A note for staff about a device serial that another merchant's open case already
+    /// uses (a terminal passed on, or disputed). The service finds that case and posts the
+    /// note to the staff group with both references: the open case's and `note_ref`, which
+    /// the merchant was given. Nothing of the other case is ever shown to this merchant.
+    SerialNote {
+        serial: String,
+        note_ref: String,
+        text: String,
+    },
 }
 
 /// A message to the merchant: paragraphs and an optional keyboard.

@@ -1,6 +1,7 @@
 //! Facts the core needs from the database for one step. The service reads them inside the
 //! update's transaction (see [`needs`]) and passes them in, so the core stays pure.
 
+use super::command::Command;
 use super::event::{Event, Incoming};
 use super::forms::FieldKind;
 use super::state::{Dialogue, State};
@@ -12,15 +13,15 @@ use chrono::NaiveDate;
 pub enum Need {
     /// The open case for this (normalized) device serial, if any.
     OpenCaseForSerial(String),
-    /// The merchant's own cases (for `/status` and `/forget`).
+    /// The merchant's own cases (for the commands that need them, and free text).
     OwnCases,
 }
 
 /// The answers to the [`Need`]s of a step.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Facts {
-    /// `(serial, case reference)` of an open case for the serial that was asked about.
-    pub open_case_for_serial: Option<(String, String)>,
+    /// The open case for the serial that was asked about, if there is one.
+    pub open_case_for_serial: Option<OpenSerial>,
     /// The merchant's cases, newest first (empty when not asked for).
     pub own_cases: Vec<CaseLine>,
 }
@@ -30,6 +31,17 @@ impl Facts {
     pub fn open_cases(&self) -> usize {
         self.own_cases.iter().filter(|c| c.status.is_open()).count()
     }
+}
+
+/// An open case for a device serial. Whose it is decides what the merchant may hear: their
+/// own case's reference, or, for another merchant's, only that one exists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenSerial {
+    /// The normalized serial.
+    pub serial: String,
+    /// The reference of the open case when it is this merchant's own; `None` when it is
+    /// another merchant's (the service never passes that reference to the core).
+    pub own_case: Option<String>,
 }
 
 /// One of the merchant's cases, as `/status` lists it.
@@ -49,14 +61,12 @@ pub fn needs(dialogue: &Dialogue, input: &Incoming) -> Vec<Need> {
     let mut out = Vec::new();
     match &input.event {
         Event::Text(text) => {
-            // The text as the machine reads it: sanitized, and commands parsed as
-            // `on_command` does (any whitespace, `@bot`, any case).
+            // The text as the machine reads it: sanitized, and commands parsed as it
+            // parses them.
             let clean = super::event::strip_controls(text);
             let t = clean.trim();
-            if let Some(command) = t.strip_prefix('/') {
-                let word = command.split_whitespace().next().unwrap_or("");
-                let cmd = word.split('@').next().unwrap_or("").to_ascii_lowercase();
-                if matches!(cmd.as_str(), "status" | "forget" | "start") {
+            if let Some(typed) = Command::parse(t) {
+                if typed.command.is_some_and(Command::needs_own_cases) {
                     out.push(Need::OwnCases);
                 }
             } else {
@@ -67,8 +77,11 @@ pub fn needs(dialogue: &Dialogue, input: &Incoming) -> Vec<Need> {
                 }
             }
         }
-        Event::Press(_) => {
+        Event::Press(data) => {
             out.push(Need::OwnCases);
+            if let Some((_, super::Action::NoteToStaff(serial))) = super::parse_callback(data) {
+                out.push(Need::OpenCaseForSerial(serial));
+            }
             if let State::Review { draft } = &dialogue.state {
                 if let Some(super::Value::Text(serial)) = draft.values.get("serial") {
                     out.push(Need::OpenCaseForSerial(serial.clone()));

@@ -10,6 +10,7 @@ use super::machine::Turn;
 use super::messages as m;
 use super::prompt::{active_fields, is_active};
 use super::state::{AlbumProgress, Attachment, Draft, FileKind, State, Value};
+use super::words;
 use crate::calendar;
 use crate::domain::{
     parse_date, parse_yes_no, BankName, CardLast4, CaseRef, DeviceSerial, FreeText, MerchantName,
@@ -43,24 +44,36 @@ impl Turn<'_, '_> {
         let Some((draft, field, _)) = self.asking() else {
             return self.repair();
         };
-        let words = normalize_word(text);
-        if CANCEL_WORDS.contains(&words.as_str()) {
-            return self.cancel_draft();
+        if words::is_cancel(text) {
+            return self.ask_discard();
         }
-        if !field.required && SKIP_WORDS.contains(&words.as_str()) {
+        if !field.required && words::is_skip(text) {
             return self.set_value(draft, field, Value::Skipped, Vec::new());
         }
-        // Free-text fields accept almost anything, so a question must be told apart first.
-        let free_text = matches!(
+        if words::asks_for_person(text) {
+            return self.hand_over();
+        }
+        // Free-text fields accept almost anything, so a question must be told apart first:
+        // it is answered (or explained), never stored. Names are never phrased like a
+        // knowledge-base topic; a reason may be ("机器坏了"), so there only questions count.
+        let names = matches!(
             field.kind,
-            FieldKind::MerchantName
-                | FieldKind::PersonName
-                | FieldKind::Login
-                | FieldKind::Text { .. }
+            FieldKind::MerchantName | FieldKind::PersonName | FieldKind::Login
         );
+        let free_text = names || matches!(field.kind, FieldKind::Text { .. });
         if free_text {
-            if let Some(intent) = self.question_intent(text, true) {
+            if let Some(intent) = self.question_intent(text, !names) {
                 return self.digress(intent);
+            }
+            if words::looks_like_question(text) {
+                return self.explain_field(field);
+            }
+        }
+        if field.kind == FieldKind::Serial {
+            if let Ok(serial) = DeviceSerial::parse(text) {
+                if let Some(open) = self.open_case_for(serial.as_str()).cloned() {
+                    return self.refuse_open_serial(open, Vec::new());
+                }
             }
         }
         match self.parse_field(field, text) {
@@ -72,9 +85,19 @@ impl Turn<'_, '_> {
             }
             Err(problem) => match self.question_intent(text, false) {
                 Some(intent) if !free_text => self.digress(intent),
+                _ if words::looks_like_question(text) => self.explain_field(field),
                 _ => self.show(vec![problem]),
             },
         }
+    }
+
+    /// A question typed where an answer was expected, that the knowledge base cannot
+    /// answer: say it was not taken as the answer, explain the field, ask again.
+    fn explain_field(&mut self, field: &Field) {
+        self.show(vec![
+            Msg::new(m::NOT_TAKEN_AS_ANSWER).with_msg("label", Msg::new(field.label_id())),
+            Msg::new(field.help_id()),
+        ]);
     }
 
     /// Parse and validate typed text for a field.
@@ -84,15 +107,9 @@ impl Turn<'_, '_> {
             FieldKind::Brand => brands::detect(text)
                 .map(|b| Value::Brand(b.id.to_string()))
                 .ok_or_else(|| Msg::new(m::BRAND_UNKNOWN)),
-            FieldKind::Serial => {
-                let serial = DeviceSerial::parse(text).map_err(invalid)?;
-                if let Some((open_serial, case_ref)) = &self.ctx.facts.open_case_for_serial {
-                    if open_serial == serial.as_str() {
-                        return Err(Msg::new(m::SERIAL_HAS_OPEN_CASE).with("ref", case_ref.clone()));
-                    }
-                }
-                Ok(Value::Text(serial.as_str().to_string()))
-            }
+            FieldKind::Serial => DeviceSerial::parse(text)
+                .map(|v| Value::Text(v.as_str().to_string()))
+                .map_err(invalid),
             FieldKind::MerchantNo => MerchantNo::parse(text)
                 .map(|v| Value::Text(v.as_str().to_string()))
                 .map_err(invalid),
@@ -347,15 +364,15 @@ impl Turn<'_, '_> {
             Some(Value::Text(s)) => Some(s.clone()),
             _ => None,
         };
-        if let (Some(serial), Some((open_serial, case_ref))) =
-            (&serial, &self.ctx.facts.open_case_for_serial)
-        {
-            if serial == open_serial {
-                let msg = Msg::new(m::SERIAL_HAS_OPEN_CASE).with("ref", case_ref.clone());
-                let mut draft = draft;
-                draft.values.remove("serial");
-                return self.advance(draft, vec![msg]);
-            }
+        if let Some(open) = serial.and_then(|s| self.open_case_for(&s).cloned()) {
+            // Taken meanwhile: ask for the serial again, with the same explanation.
+            let mut draft = draft;
+            draft.values.remove("serial");
+            self.d.state = State::Form {
+                field: "serial".to_string(),
+                draft,
+            };
+            return self.refuse_open_serial(open, Vec::new());
         }
         let kind = draft.kind;
         let case_ref = CaseRef::generate(kind, self.ctx.entropy);
@@ -476,35 +493,4 @@ pub(super) fn check_upload(upload: &Upload) -> Result<Attachment, Msg> {
         file_id: upload.file_id.clone(),
         kind: upload.kind,
     })
-}
-
-/// Whole-message words that cancel an application (compared after trimming punctuation and
-/// lower-casing).
-pub const CANCEL_WORDS: &[&str] = &[
-    "取消",
-    "取消申请",
-    "不办了",
-    "算了",
-    "cancel",
-    "stop",
-    "quit",
-];
-/// Whole-message words that skip an optional field.
-const SKIP_WORDS: &[&str] = &[
-    "跳过",
-    "略过",
-    "没有",
-    "无",
-    "不需要",
-    "skip",
-    "none",
-    "n/a",
-    "na",
-];
-
-/// Lower case, without surrounding punctuation and spaces.
-fn normalize_word(text: &str) -> String {
-    text.trim()
-        .trim_matches(|c: char| c.is_ascii_punctuation() || "。！，、～~ ".contains(c))
-        .to_lowercase()
 }

@@ -1,4 +1,4 @@
-//! The intake forms, declared once as data (DESIGN.md, principle 3).
+//! The intake forms, declared once as data (`docs/ARCHITECTURE.md`, principle 3).
 //!
 //! Asking, validating, re-asking, the summary, editing from the summary and the staff's case
 //! card all read this table. To add a field: add a row here and its `field-<id>-label` and
@@ -64,6 +64,11 @@ impl Field {
     pub fn prompt_id(&self) -> String {
         format!("field-{}-prompt", self.id)
     }
+
+    /// What the field is for and where to find the answer, for a merchant who asks.
+    pub fn help_id(&self) -> String {
+        format!("field-{}-help", self.id)
+    }
 }
 
 const fn req(id: &'static str, kind: FieldKind) -> Field {
@@ -109,7 +114,7 @@ const FAULTS: &[&str] = &[
 
 use FieldKind::*;
 
-/// Unbind a terminal no longer used (KNOWLEDGE.md, intake form).
+/// Unbind a terminal no longer used (`docs/knowledge.md`, intake forms).
 const UNBIND: &[Field] = &[
     req("brand", Brand),
     req("serial", Serial),

@@ -6,13 +6,15 @@
 //! `form.rs`, what each state shows is in `prompt.rs`.
 
 use super::action::{parse_callback, Action};
+use super::command::{Command, TypedCommand};
 use super::effect::{Button, Effect, Keyboard, Reply};
 use super::event::{Event, Incoming, Unsupported};
 use super::facts::Facts;
 use super::forms::{self, FieldKind};
 use super::messages as m;
 use super::prompt::{self, answer_parts, lang_keyboard, menu_keyboard, prompt_with};
-use super::state::{Dialogue, Draft, State};
+use super::state::{Dialogue, Discarded, Draft, State};
+use super::words;
 use crate::domain::{scan_sensitive, CaseKind};
 use crate::i18n::{Locale, Msg};
 use crate::knowledge::{brands, matcher, Intent};
@@ -109,6 +111,15 @@ impl Turn<'_, '_> {
         self.d.last_active = Some(self.ctx.now);
         self.d.reminded = false;
         self.d.client_locale = Some(self.ctx.locale_hint);
+        let kept = chrono::Duration::hours(Discarded::KEPT_HOURS);
+        if self
+            .d
+            .discarded
+            .as_ref()
+            .is_some_and(|d| self.ctx.now - d.at > kept)
+        {
+            self.d.discarded = None;
+        }
     }
 
     /// An album answering a reviewer ends with the first event that is not one of its parts.
@@ -159,22 +170,77 @@ impl Turn<'_, '_> {
         if text.is_empty() {
             return self.show(vec![Msg::new(m::USE_BUTTONS)]);
         }
-        if let Some(command) = text.strip_prefix('/') {
-            return self.on_command(command);
+        if let Some(typed) = Command::parse(text) {
+            return self.on_command(typed);
+        }
+        // A greeting in front: greet back, or go on with what follows it.
+        let text = match words::strip_greeting(text) {
+            Some("") => return self.greet(),
+            Some(rest) => rest,
+            None => text,
+        };
+        if words::is_resume_request(text) && self.resume_request() {
+            return;
         }
         match &self.d.state {
+            State::Menu if words::is_undo(text) && self.d.discarded.is_some() => self.undo(),
             State::Menu | State::Guide { .. } | State::ChooseBrand { .. } => {
                 self.on_free_text(text)
             }
             State::Form { .. } | State::Edit { field: Some(_), .. } => self.on_field_text(text),
             State::AnswerStaff { .. } => self.answer_with_text(text),
+            State::NoteToStaff { .. } => self.send_serial_note(text),
+            State::Review { draft } if words::is_confirm(text) => self.submit(draft.clone()),
             State::Review { .. } | State::Edit { field: None, .. } => {
+                if words::is_cancel(text) {
+                    return self.ask_discard();
+                }
+                if words::asks_for_person(text) {
+                    return self.hand_over();
+                }
                 match self.question_intent(text, true) {
                     Some(intent) => self.digress(intent),
                     None => self.show(vec![Msg::new(m::USE_BUTTONS)]),
                 }
             }
         }
+    }
+
+    /// A message that is only a greeting: greet back and show where the merchant is.
+    fn greet(&mut self) {
+        match self.draft() {
+            Some(draft) => {
+                let msg = resume_here(draft);
+                self.show(vec![msg]);
+            }
+            None if matches!(
+                self.d.state,
+                State::AnswerStaff { .. } | State::NoteToStaff { .. }
+            ) =>
+            {
+                self.show(vec![Msg::new(m::HELLO_AGAIN)])
+            }
+            None => {
+                self.d.state = State::Menu;
+                self.show(vec![Msg::new(m::WELCOME)]);
+            }
+        }
+    }
+
+    /// "Is my application still there?": the unfinished one, or the one just discarded.
+    /// Returns false when there is neither (the message is then read as usual: it may ask
+    /// about submitted applications).
+    fn resume_request(&mut self) -> bool {
+        if let Some(draft) = self.draft() {
+            let msg = resume_here(draft);
+            self.show(vec![msg]);
+            return true;
+        }
+        if self.d.discarded.is_some() && matches!(self.d.state, State::Menu) {
+            self.offer_undo();
+            return true;
+        }
+        false
     }
 
     /// Refuse card numbers, ID numbers, passwords and SMS codes: ask for the message to be
@@ -229,10 +295,7 @@ impl Turn<'_, '_> {
                 self.status_reply();
                 self.show(Vec::new());
             }
-            Intent::Human => {
-                self.d.state = State::Menu;
-                self.reply(answer_parts(intent, brand), menu_keyboard(self.d.step));
-            }
+            Intent::Human => self.hand_over(),
             _ => match (intent.case_kind(), brand) {
                 (Some(kind), Some(brand)) => {
                     self.d.state = State::Guide {
@@ -265,11 +328,33 @@ impl Turn<'_, '_> {
             _ => None,
         });
         let parts = match intent {
+            Intent::Human => return self.hand_over(),
             Intent::CaseStatus => self.status_parts(),
             _ => answer_parts(intent, brand.as_deref())[..1].to_vec(),
         };
         self.say(parts);
         self.show(vec![Msg::new(m::DIGRESSION_CONTINUE)]);
+    }
+
+    /// The merchant asked for a person: the one place that says so ([`Effect::HumanRequested`]),
+    /// whatever the way they asked. An application in progress stays where it was.
+    pub fn hand_over(&mut self) {
+        self.out.push(Effect::HumanRequested);
+        let busy = self.draft().is_some()
+            || matches!(
+                self.d.state,
+                State::AnswerStaff { .. } | State::NoteToStaff { .. }
+            );
+        if busy {
+            self.say(answer_parts(Intent::Human, None));
+            self.show(vec![Msg::new(m::DIGRESSION_CONTINUE)]);
+        } else {
+            self.d.state = State::Menu;
+            self.reply(
+                answer_parts(Intent::Human, None),
+                menu_keyboard(self.d.step),
+            );
+        }
     }
 
     /// The intent of `text` if it is confidently a knowledge-base question. With
@@ -278,48 +363,53 @@ impl Turn<'_, '_> {
     pub fn question_intent(&self, text: &str, must_look_like_question: bool) -> Option<Intent> {
         let found = matcher().classify(text);
         let intent = found.intent?;
-        let question_like = !must_look_like_question || looks_like_question(text);
+        let question_like = !must_look_like_question || words::looks_like_question(text);
         (found.score >= CONFIDENT && question_like).then_some(intent)
     }
 
     // ----- commands ---------------------------------------------------------------------
 
-    fn on_command(&mut self, command: &str) {
-        let mut words = command.split_whitespace();
-        let name = words.next().unwrap_or("");
-        let name = name.split('@').next().unwrap_or("").to_ascii_lowercase();
-        let payload = words.next();
-        match name.as_str() {
-            "start" => self.start(payload),
-            "help" => {
+    fn on_command(&mut self, typed: TypedCommand<'_>) {
+        let Some(command) = typed.command else {
+            return self.show(vec![Msg::new(m::UNKNOWN_COMMAND)]);
+        };
+        match command {
+            Command::Start => self.start(typed.payload),
+            Command::Help => {
                 if self.draft().is_none() {
                     self.d.state = State::Menu;
                 }
                 self.show(vec![Msg::new(m::HELP)]);
             }
-            "menu" if self.draft().is_none() => {
+            Command::Menu if self.draft().is_none() => {
                 self.d.state = State::Menu;
                 self.show(Vec::new());
             }
-            "status" => {
+            // Not while a draft is open: /cancel or the buttons leave it.
+            Command::Menu => self.show(vec![Msg::new(m::UNKNOWN_COMMAND)]),
+            Command::Status => {
                 self.status_reply();
                 self.show(Vec::new());
             }
-            "cancel" if matches!(self.d.state, State::AnswerStaff { .. }) => self.leave_answer(),
-            "cancel" => {
+            Command::Cancel if matches!(self.d.state, State::AnswerStaff { .. }) => {
+                self.leave_answer()
+            }
+            Command::Cancel if matches!(self.d.state, State::NoteToStaff { .. }) => {
+                self.leave_note()
+            }
+            Command::Cancel => {
                 if self.draft().is_some() {
-                    self.cancel_draft();
+                    self.ask_discard();
                 } else {
                     self.d.state = State::Menu;
                     self.show(vec![Msg::new(m::NOTHING_TO_CANCEL)]);
                 }
             }
-            "lang" | "language" => {
+            Command::Lang => {
                 let kb = lang_keyboard(self.d.step);
                 self.reply(vec![Msg::new(m::LANG_PROMPT)], kb);
             }
-            "forget" => self.ask_forget(),
-            _ => self.show(vec![Msg::new(m::UNKNOWN_COMMAND)]),
+            Command::Forget => self.ask_forget(),
         }
     }
 
@@ -417,13 +507,7 @@ impl Turn<'_, '_> {
             (Action::WithdrawConfirm(case_ref), _) => self.withdraw(case_ref),
             (Action::AnswerCase(case_ref), _) => self.start_answer(case_ref),
             (Action::Dismiss, _) => self.show(vec![Msg::new(m::KEYBOARD_CLOSED)]),
-            (Action::Human, state) => {
-                if state.draft().is_none() {
-                    self.d.state = State::Menu;
-                }
-                self.say(answer_parts(Intent::Human, None));
-                self.show(Vec::new());
-            }
+            (Action::Human, _) => self.hand_over(),
             (Action::ForgetYes, _) => self.forget(),
             (Action::ForgetNo, _) => self.show(vec![Msg::new(m::FORGET_KEPT)]),
             (Action::Menu, _) if !has_draft => {
@@ -467,7 +551,13 @@ impl Turn<'_, '_> {
                 };
                 self.show(Vec::new());
             }
-            (Action::CancelDraft | Action::Discard, _) if has_draft => self.cancel_draft(),
+            (Action::CancelDraft | Action::Discard, _) if has_draft => self.ask_discard(),
+            (Action::DiscardConfirm, _) if has_draft => self.discard(),
+            (Action::Undo, _) if !has_draft && self.d.discarded.is_some() => self.undo(),
+            (Action::NoteToStaff(serial), State::Form { .. } | State::Edit { .. }) => {
+                self.start_serial_note(serial)
+            }
+            (Action::Resume, State::NoteToStaff { .. }) => self.leave_note(),
             (Action::Resume, State::Edit { draft, .. }) => {
                 self.d.state = State::Review { draft };
                 self.show(Vec::new());
@@ -494,6 +584,7 @@ impl Turn<'_, '_> {
         if let Some(b) = brand.filter(|b| brands::find(b).is_some()) {
             values.insert("brand".to_string(), super::Value::Brand(b));
         }
+        self.d.discarded = None;
         let draft = Draft {
             id: format!("{:016x}", self.ctx.entropy),
             kind,
@@ -505,12 +596,6 @@ impl Turn<'_, '_> {
             .with_msg("kind", Msg::new(kind.message_id()))
             .with_num("count", total as i64);
         self.advance(draft, vec![intro]);
-    }
-
-    pub fn cancel_draft(&mut self) {
-        self.d.state = State::Menu;
-        self.say(vec![Msg::new(m::DRAFT_CANCELLED)]);
-        self.show(Vec::new());
     }
 
     fn forget(&mut self) {
@@ -564,6 +649,15 @@ pub fn topic_intent(topic: CaseKind) -> Intent {
     }
 }
 
+/// "Your application is still here, n of m answered; let's go on".
+fn resume_here(draft: &Draft) -> Msg {
+    let (done, total) = progress(draft);
+    Msg::new(m::RESUME_HERE)
+        .with_msg("kind", Msg::new(draft.kind.message_id()))
+        .with_num("done", done as i64)
+        .with_num("total", total as i64)
+}
+
 /// `(answered, total)` fields of a draft that apply.
 pub fn progress(draft: &Draft) -> (usize, usize) {
     let active: Vec<_> = prompt::active_fields(draft).collect();
@@ -605,39 +699,6 @@ fn close_share_contact(out: &mut Vec<Effect>) {
             Keyboard::RemoveShareContact,
         )),
     );
-}
-
-/// Whether a message reads as a question rather than an answer.
-pub fn looks_like_question(text: &str) -> bool {
-    const MARKERS: &[&str] = &[
-        "?",
-        "？",
-        "吗",
-        "嘛",
-        "呢",
-        "么",
-        "怎么",
-        "怎样",
-        "如何",
-        "多久",
-        "多长",
-        "几天",
-        "什么",
-        "啥",
-        "哪",
-        "能不能",
-        "可不可以",
-        "可以不",
-        "是否",
-        "要不要",
-        "有没有",
-    ];
-    const EN_STARTS: &[&str] = &[
-        "how ", "what ", "when ", "where ", "why ", "can ", "could ", "do ", "does ", "is ",
-        "are ", "will ", "should ", "which ", "who ",
-    ];
-    let lower = text.trim().to_lowercase();
-    MARKERS.iter().any(|mk| lower.contains(mk)) || EN_STARTS.iter().any(|s| lower.starts_with(s))
 }
 
 enum DeepLink<'a> {

@@ -5,6 +5,8 @@
 //! [`Dialogue`] and the [`Effect`]s to carry out.
 
 pub mod action;
+pub mod command;
+mod discard;
 pub mod effect;
 pub mod event;
 pub mod facts;
@@ -14,17 +16,21 @@ mod machine;
 pub mod messages;
 pub mod prompt;
 mod review;
+mod serial_note;
 pub mod state;
+pub mod words;
 
 pub use action::{parse_callback, Action};
+pub use command::{Command, TypedCommand};
 pub use effect::{Button, Effect, Keyboard, Reply, Submission};
 pub use event::{strip_controls, CaseNotice, Event, Incoming, Unsupported, Upload};
-pub use facts::{needs, CaseLine, Facts, Need};
-pub use form::{CANCEL_WORDS, DOCUMENT_TYPES, MAX_DOCUMENT_BYTES};
-pub use machine::{looks_like_question, reset_notice, step, topic_intent, Ctx, CONFIDENT};
+pub use facts::{needs, CaseLine, Facts, Need, OpenSerial};
+pub use form::{DOCUMENT_TYPES, MAX_DOCUMENT_BYTES};
+pub use machine::{reset_notice, step, topic_intent, Ctx, CONFIDENT};
 pub use state::{
     AlbumProgress, Attachment, Dialogue, Draft, FileKind, State, Value, SCHEMA_VERSION,
 };
+pub use words::{looks_like_question, CANCEL_WORDS};
 
 #[cfg(test)]
 mod tests;

@@ -56,6 +56,7 @@ pub fn prompt_with(state: &State, step: u32, mut prefix: Vec<Msg>) -> Reply {
             draft,
             field: Some(field),
         } => field_prompt(draft, field, step, true),
+        State::NoteToStaff { .. } => super::serial_note::note_prompt(step),
         State::AnswerStaff { case_ref, .. } => (
             vec![Msg::new(m::ANSWER_PROMPT).with("ref", case_ref.clone())],
             Keyboard::None,

@@ -34,6 +34,22 @@ pub struct Dialogue {
     /// The album whose parts are arriving, so that they get one combined answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub album: Option<AlbumProgress>,
+    /// The draft the merchant discarded last, for an undo; dropped when a new draft is
+    /// started, on `/forget`, and [`Discarded::KEPT_HOURS`] after it was discarded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discarded: Option<Discarded>,
+}
+
+/// A discarded draft, kept a while so that a slip of the finger can be undone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Discarded {
+    pub draft: Draft,
+    pub at: DateTime<Utc>,
+}
+
+impl Discarded {
+    /// How long a discarded draft can be brought back.
+    pub const KEPT_HOURS: i64 = 24;
 }
 
 /// What the parts of one album did so far.
@@ -69,6 +85,9 @@ pub enum State {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         field: Option<String>,
     },
+    /// Typing a note for staff about a serial that another merchant's open case uses; then
+    /// back to `resume` (the form, at the serial).
+    NoteToStaff { serial: String, resume: Box<State> },
     /// A reviewer asked for more information about `case_ref`: the next message or photo
     /// answers it; then the conversation goes back to `resume`.
     AnswerStaff {
@@ -87,7 +106,7 @@ impl State {
             State::Form { draft, .. } | State::Review { draft } | State::Edit { draft, .. } => {
                 Some(draft)
             }
-            State::AnswerStaff { resume, .. } => resume.draft(),
+            State::AnswerStaff { resume, .. } | State::NoteToStaff { resume, .. } => resume.draft(),
             _ => None,
         }
     }
@@ -186,6 +205,7 @@ mod tests {
             last_active: None,
             reminded: false,
             album: None,
+            discarded: None,
         };
         assert_eq!(decode(&encode(&d), SCHEMA_VERSION), Some(d));
     }

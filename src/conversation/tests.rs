@@ -237,6 +237,9 @@ fn cancelling_at_the_phone_field_also_closes_the_contact_keyboard() {
         c.answer_current();
     }
     let fx = c.text("/cancel");
+    assert!(says(&fx, m::DISCARD_CONFIRM));
+    assert_eq!(c.field(), Some("phone"));
+    let fx = c.press(Action::DiscardConfirm);
     assert_eq!(replies(&fx)[0].keyboard, Keyboard::RemoveShareContact);
     assert_eq!(c.dialogue.state, State::Menu);
 }
@@ -418,9 +421,15 @@ fn submit_queues_the_case_and_returns_to_the_menu() {
 
 #[test]
 fn a_serial_with_an_open_case_is_refused_when_typed_and_at_submit() {
+    let own = |r: Option<&str>| {
+        Some(crate::conversation::OpenSerial {
+            serial: "LKL8C2104567".into(),
+            own_case: r.map(String::from),
+        })
+    };
     let mut c = Chat::default();
     c.open(CaseKind::Unbind);
-    c.facts.open_case_for_serial = Some(("LKL8C2104567".into(), "UB-ABCDEF".into()));
+    c.facts.open_case_for_serial = own(Some("UB-ABCDEF"));
     let fx = c.text("lkl8c2104567");
     assert!(says(&fx, m::SERIAL_HAS_OPEN_CASE));
     assert_eq!(c.field(), Some("serial"));
@@ -428,10 +437,31 @@ fn a_serial_with_an_open_case_is_refused_when_typed_and_at_submit() {
     // The other case appears only between filling in and submitting.
     c.facts = Facts::default();
     c.fill_form();
-    c.facts.open_case_for_serial = Some(("LKL8C2104567".into(), "UB-ABCDEF".into()));
+    c.facts.open_case_for_serial = own(Some("UB-ABCDEF"));
     let fx = c.press(Action::Submit);
     assert!(!fx.iter().any(|e| matches!(e, Effect::Submit(_))));
     assert!(says(&fx, m::SERIAL_HAS_OPEN_CASE));
+    assert_eq!(c.field(), Some("serial"));
+
+    // Another merchant's case: its reference is not even known to the core; the merchant
+    // may leave a note for staff, and the form stays at the serial.
+    c.facts.open_case_for_serial = own(None);
+    let fx = c.text("LKL8C2104567");
+    assert!(says(&fx, m::SERIAL_TAKEN) && !says(&fx, m::SERIAL_HAS_OPEN_CASE));
+    let note = Action::NoteToStaff("LKL8C2104567".into());
+    assert!(last(&fx).buttons().iter().any(|b| b.action == note));
+    c.press(note);
+    assert!(matches!(c.dialogue.state, State::NoteToStaff { .. }));
+    let fx = c.text("这台机器是朋友转给我的");
+    let sent = fx.iter().find_map(|e| match e {
+        Effect::SerialNote { serial, text, .. } => Some((serial.clone(), text.clone())),
+        _ => None,
+    });
+    assert_eq!(
+        sent,
+        Some(("LKL8C2104567".into(), "这台机器是朋友转给我的".into()))
+    );
+    assert!(says(&fx, m::NOTE_SENT));
     assert_eq!(c.field(), Some("serial"));
 }
 
@@ -528,13 +558,21 @@ fn cancel_and_resume() {
     let fx = c.press(Action::Resume);
     assert!(last(&fx).has("field-activated-prompt"));
     c.text("/start");
-    c.press(Action::Discard);
+    let fx = c.press(Action::Discard);
+    assert!(says(&fx, m::DISCARD_CONFIRM));
+    c.press(Action::DiscardConfirm);
     assert_eq!(c.dialogue.state, State::Menu);
     // Typed cancel words work too.
     c.open(CaseKind::Broken);
     let fx = c.text("取消");
-    assert!(says(&fx, m::DRAFT_CANCELLED));
+    assert!(says(&fx, m::DISCARD_CONFIRM));
+    assert_eq!(c.field(), Some("serial"));
+    let fx = c.press(Action::DiscardConfirm);
+    assert!(says(&fx, m::DRAFT_DISCARDED));
     assert_eq!(c.dialogue.state, State::Menu);
+    let fx = c.press(Action::Undo);
+    assert!(says(&fx, m::DRAFT_RESTORED));
+    assert_eq!(c.field(), Some("serial"));
 }
 
 #[test]

@@ -37,6 +37,16 @@ impl CaseRef {
         CaseRef(s)
     }
 
+    /// The reference of a merchant's note to staff (`NT-7K3QF9`): the same alphabet and length
+    /// as a case's, with a prefix no case kind has, so it is never read as a case reference.
+    pub fn note(entropy: u64) -> String {
+        let code = &Self::generate(CaseKind::Unbind, entropy).0[3..];
+        format!("{}-{code}", Self::NOTE_PREFIX)
+    }
+
+    /// Prefix of [`CaseRef::note`] references.
+    pub const NOTE_PREFIX: &'static str = "NT";
+
     /// Accepts `UB-7K3QF9`, `ub-7k3qf9`, `UB7K3QF9`, `UB 7K3QF9`, `#UB-7K3QF9`, full-width
     /// characters. The prefix must be one of the case kinds'.
     pub fn parse(input: &str) -> Result<Self, Invalid> {
@@ -147,6 +157,18 @@ mod tests {
             CaseRef::generate(CaseKind::Unbind, 1),
             CaseRef::generate(CaseKind::Unbind, 2)
         );
+    }
+
+    #[test]
+    fn note_references_are_never_case_references() {
+        for entropy in [0, 1, 42, u64::MAX] {
+            let note = CaseRef::note(entropy);
+            assert!(note.starts_with("NT-") && note.len() == 9, "{note}");
+            assert_eq!(CaseRef::parse(&note), Err(Invalid::CaseRefMalformed));
+        }
+        assert!(CaseKind::ALL
+            .iter()
+            .all(|k| k.ref_prefix() != CaseRef::NOTE_PREFIX));
     }
 
     #[test]

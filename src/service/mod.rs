@@ -1,4 +1,4 @@
-//! Applies events to chats and cases atomically (DESIGN.md, principle 4).
+//! Applies events to chats and cases atomically (`docs/ARCHITECTURE.md`, principle 4).
 //!
 //! For a merchant's update, in a single database transaction: skip it if it was already
 //! applied, load the dialogue, read the facts the core asks for, run the pure step, carry
@@ -18,14 +18,15 @@ pub use jobs::{JobReport, JobSettings};
 pub use staff::{Change, StaffEvent, StaffListing};
 
 use crate::conversation::{
-    self, needs, reset_notice, CaseLine, Ctx, Dialogue, Effect, Facts, Incoming, Need, Submission,
-    SCHEMA_VERSION,
+    self, needs, reset_notice, CaseLine, Ctx, Dialogue, Effect, Facts, Incoming, Need, OpenSerial,
+    Submission, SCHEMA_VERSION,
 };
 use crate::domain::{CaseRef, CaseStatus, ClaimUpdate, StatusChange};
 use crate::i18n::Locale;
 use crate::review::StaffConfig;
 use crate::store::{
-    InsertOutcome, MerchantTx, NewCase, NewDialogue, NewOutbox, Store, StoreError, StoredDialogue,
+    CaseEvent, InsertOutcome, MerchantTx, NewCase, NewDialogue, NewOutbox, Store, StoreError,
+    StoredDialogue,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use std::future::Future;
@@ -396,6 +397,38 @@ impl Service {
                     });
                 }
             }
+            Effect::SerialNote {
+                serial,
+                note_ref,
+                text,
+            } => {
+                // The audit trail of the open case keeps only that a note came, and its
+                // reference: the note's text is this merchant's, and goes to the staff group
+                // only (the outbox row is deleted once sent).
+                let case = match tx.open_case_for_serial(serial).await? {
+                    Some(case_ref) => tx.case(&case_ref).await?,
+                    None => None,
+                };
+                if let Some(case) = &case {
+                    tx.record_event(&CaseEvent {
+                        case_ref: case.case_ref.clone(),
+                        at: now,
+                        actor: "merchant".into(),
+                        action: "serial_note".into(),
+                        detail: serde_json::json!({ "note": note_ref }),
+                    })
+                    .await?;
+                }
+                staff_events.push(StaffEvent::SerialNote {
+                    case,
+                    serial: serial.clone(),
+                    note_ref: note_ref.clone(),
+                    text: text.clone(),
+                });
+            }
+            // The reply that goes with it shows the handover text; a live conversation with
+            // staff is not wired yet.
+            Effect::HumanRequested => {}
             Effect::Reply(_) | Effect::Notice(_) | Effect::DeleteMessage(_) => {}
         }
         Ok(())
@@ -419,7 +452,16 @@ async fn read_facts<T: MerchantTx + ?Sized>(
         match need {
             Need::OpenCaseForSerial(serial) => {
                 if let Some(case_ref) = tx.open_case_for_serial(serial).await? {
-                    facts.open_case_for_serial = Some((serial.clone(), case_ref.into()));
+                    // Another merchant's reference never reaches the core, so no reply
+                    // can show it.
+                    let own = tx
+                        .case(&case_ref)
+                        .await?
+                        .is_some_and(|c| c.chat_id == chat_id);
+                    facts.open_case_for_serial = Some(OpenSerial {
+                        serial: serial.clone(),
+                        own_case: own.then_some(case_ref.into()),
+                    });
                 }
             }
             Need::OwnCases => {

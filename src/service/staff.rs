@@ -47,6 +47,15 @@ pub enum StaffEvent {
         text: Option<String>,
         files: Vec<serde_json::Value>,
     },
+    /// A merchant says a device serial that an open case uses is theirs (a terminal passed
+    /// on or disputed): their note, its reference, and the open case (`None` when it was
+    /// decided meanwhile).
+    SerialNote {
+        case: Option<CaseRecord>,
+        serial: String,
+        note_ref: String,
+        text: String,
+    },
     /// Show the reject reasons on a case's card, or its normal buttons again.
     Buttons { case: CaseRecord, reject_menu: bool },
     /// A reviewer is asked to type a question, a reason or a note.

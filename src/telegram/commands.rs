@@ -1,25 +1,23 @@
-//! The command menu Telegram shows next to the text field, in each language.
+//! The command menu Telegram shows next to the text field, in each language: the
+//! merchant's commands that have a menu text ([`Command::menu_text`]).
 
+use crate::conversation::Command;
 use crate::i18n::{Locale, Localizer, Msg};
 use teloxide::prelude::*;
 use teloxide::types::BotCommand;
 
-/// `(command, Fluent id of its description)`.
-pub const COMMANDS: &[(&str, &str)] = &[
-    ("start", "cmd-start"),
-    ("status", "cmd-status"),
-    ("cancel", "cmd-cancel"),
-    ("lang", "cmd-lang"),
-    ("help", "cmd-help"),
-    ("forget", "cmd-forget"),
-];
-
-/// The commands with descriptions in `locale`.
+/// The commands of the menu with their descriptions in `locale`.
 pub fn commands(locale: Locale) -> Vec<BotCommand> {
     let l10n = Localizer::global();
-    COMMANDS
-        .iter()
-        .map(|(cmd, id)| BotCommand::new(*cmd, l10n.render(locale, &Msg::new(*id))))
+    Command::ALL
+        .into_iter()
+        .filter_map(|c| {
+            let text = c.menu_text()?;
+            Some(BotCommand::new(
+                c.name(),
+                l10n.render(locale, &Msg::new(text)),
+            ))
+        })
         .collect()
 }
 

@@ -120,7 +120,9 @@ impl TelegramRenderer {
                 | Effect::Submit(_)
                 | Effect::Forget
                 | Effect::AnswerCase { .. }
-                | Effect::Withdraw { .. } => {}
+                | Effect::Withdraw { .. }
+                | Effect::HumanRequested
+                | Effect::SerialNote { .. } => {}
             }
         }
         out

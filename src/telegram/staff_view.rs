@@ -84,6 +84,23 @@ impl StaffView {
                 ));
                 rows
             }
+            StaffEvent::SerialNote {
+                case,
+                serial,
+                note_ref,
+                text,
+            } => {
+                let msg = Msg::new("staff-ev-serial-note")
+                    .with("serial", serial.clone())
+                    .with("note", note_ref.clone())
+                    .with(
+                        "ref",
+                        case.as_ref()
+                            .map_or("-".to_string(), |c| c.case_ref.to_string()),
+                    )
+                    .with("text", mask_phones(text));
+                vec![self.send(self.html(&msg), now)]
+            }
             StaffEvent::Buttons { case, reject_menu } => {
                 vec![self.edit_card(case, *reject_menu, now)]
             }
@@ -389,6 +406,7 @@ pub const MESSAGES: &[&str] = &[
     "staff-ev-withdrawn",
     "staff-ev-noted",
     "staff-ev-answered",
+    "staff-ev-serial-note",
     "staff-claimed",
     "staff-already-yours",
     "staff-done",

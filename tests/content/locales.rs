@@ -34,9 +34,10 @@ fn used_ids() -> Vec<String> {
             .map(|s| s.to_string()),
     );
     ids.extend(
-        posdesk::telegram::commands::COMMANDS
+        posdesk::conversation::Command::ALL
             .iter()
-            .map(|(_, id)| id.to_string()),
+            .filter_map(|c| c.menu_text())
+            .map(str::to_string),
     );
     ids.extend(
         posdesk::telegram::staff_view::MESSAGES
@@ -67,6 +68,7 @@ fn used_ids() -> Vec<String> {
     for f in forms::all_fields() {
         ids.push(f.label_id());
         ids.push(f.prompt_id());
+        ids.push(f.help_id());
     }
     ids.extend(forms::all_choice_ids().into_iter().map(String::from));
     for k in CaseKind::ALL {

@@ -20,9 +20,9 @@ use chrono::{DateTime, Utc};
 use posdesk::conversation::forms::{self, Field, FieldKind};
 use posdesk::conversation::prompt::is_active;
 use posdesk::conversation::{
-    needs, parse_callback, state, step, strip_controls, Action, CaseLine, Ctx, Dialogue, Draft,
-    Effect, Event, Facts, FileKind, Incoming, Keyboard, Need, State, Unsupported, Upload, Value,
-    CANCEL_WORDS, MAX_DOCUMENT_BYTES,
+    needs, parse_callback, state, step, strip_controls, Action, CaseLine, Command, Ctx, Dialogue,
+    Draft, Effect, Event, Facts, FileKind, Incoming, Keyboard, Need, State, Unsupported, Upload,
+    Value, CANCEL_WORDS, MAX_DOCUMENT_BYTES,
 };
 use posdesk::domain::{
     scan_sensitive, BankName, CardLast4, CaseKind, CaseStatus, DeviceSerial, FreeText,
@@ -552,6 +552,9 @@ fn every_action() -> Vec<Action> {
         Action::Submit,
         Action::EditMenu,
         Action::CancelDraft,
+        Action::DiscardConfirm,
+        Action::Undo,
+        Action::NoteToStaff("N7NL00123456".into()),
         Action::Resume,
         Action::Discard,
         Action::ForgetYes,
@@ -1049,19 +1052,20 @@ fn is_exit(event: &Event, before: &Dialogue) -> bool {
         Event::Text(t) => {
             let t = strip_controls(t);
             let t = t.trim();
-            if let Some(cmd) = t.strip_prefix('/') {
-                let name = cmd.split_whitespace().next().unwrap_or("");
-                let name = name.split('@').next().unwrap_or("").to_ascii_lowercase();
-                return name == "cancel";
+            if let Some(typed) = Command::parse(t) {
+                return typed.command == Some(Command::Cancel);
             }
             let word = t
                 .trim_matches(|c: char| c.is_ascii_punctuation() || "。！，、～~ ".contains(c))
                 .to_lowercase();
-            CANCEL_WORDS.contains(&word.as_str())
+            // At the summary, "好的" / "ok" submits (issue 15).
+            let confirm = matches!(before.state, State::Review { .. })
+                && posdesk::conversation::words::is_confirm(t);
+            confirm || CANCEL_WORDS.contains(&word.as_str())
         }
         Event::Press(data) => matches!(
             parse_callback(data),
-            Some((s, Action::CancelDraft | Action::Discard | Action::Submit | Action::ForgetYes))
+            Some((s, Action::DiscardConfirm | Action::Submit | Action::ForgetYes))
                 if s == before.step
         ),
         _ => false,
@@ -1078,7 +1082,7 @@ fn draft_problem(
     let b = before.state.draft()?;
     let Some(a) = after.state.draft() else {
         let exited = fx.iter().any(|e| match e {
-            Effect::Reply(r) => r.has("draft-cancelled"),
+            Effect::Reply(r) => r.has("draft-cancelled") || r.has("draft-discarded"),
             Effect::Forget => true,
             Effect::Submit(s) => s.draft_id == b.id && s.kind == b.kind,
             _ => false,

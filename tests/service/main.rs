@@ -8,4 +8,5 @@ mod support;
 
 mod group_commit;
 mod hostile_input;
+mod merchant_edges;
 mod transcripts;

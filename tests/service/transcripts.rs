@@ -229,6 +229,13 @@ async fn a_second_case_for_the_same_serial_points_to_the_first(db: &TestDb) {
     second.say(&app, "/start unbind_lakala").await;
     second.tap(&app, "帮我提交申请").await;
     let out = second.say(&app, "lkl 5555 0001").await;
+    // Another merchant's case: its reference is never shown (issue 15).
+    assert!(!out.contains(case_ref.as_str()), "{out}");
+    assert!(out.contains("不是从您这里提交的"), "{out}");
+    // The merchant's own open case is named.
+    first.say(&app, "/start unbind_lakala").await;
+    first.tap(&app, "帮我提交申请").await;
+    let out = first.say(&app, "LKL55550001").await;
     assert!(out.contains(case_ref.as_str()), "{out}");
     assert_eq!(
         app.store

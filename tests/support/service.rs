@@ -20,10 +20,83 @@ impl App {
         App { store, service }
     }
 
+    /// The service with a staff group ([`STAFF_CHAT`], reviewer [`REVIEWER`]) and the
+    /// Telegram outbox renderer: what the merchant and the group are sent stays in the
+    /// outbox, read with [`App::sent_to`].
+    pub async fn with_staff(url: &str) -> App {
+        let store = store::open(url).await.expect("open store");
+        let cfg = posdesk::review::StaffConfig {
+            chat_id: STAFF_CHAT,
+            reviewers: vec![REVIEWER],
+            locale: Locale::ZhCn,
+            lease: chrono::Duration::hours(4),
+        };
+        let renderer = posdesk::telegram::outgoing::TelegramRenderer::new(Some(&cfg));
+        let service = Service::new(store.clone(), Locale::ZhCn, Vec::new())
+            .with_outbox(Arc::new(renderer))
+            .with_staff(cfg);
+        App { store, service }
+    }
+
     pub async fn close(self) {
         self.store.close().await;
     }
+
+    /// The texts (HTML) and buttons sent to `chat_id` since the last call, oldest first;
+    /// they are taken out of the outbox.
+    pub async fn sent_to(&self, chat_id: i64) -> (String, Vec<(String, String)>) {
+        use posdesk::telegram::outgoing::{Markup, Outgoing};
+        let far = Utc.with_ymd_and_hms(2100, 1, 1, 0, 0, 0).unwrap();
+        let rows = self.store.due_outbox(far, 10_000).await.unwrap();
+        let mut text = String::new();
+        let mut buttons = Vec::new();
+        let mut done = Vec::new();
+        for row in rows.into_iter().filter(|r| r.chat_id == chat_id) {
+            done.push(row.id);
+            let (t, markup) = match serde_json::from_value::<Outgoing>(row.payload) {
+                Ok(Outgoing::Send { text, markup, .. }) => (text, markup),
+                Ok(Outgoing::EditCard { text, markup, .. }) => (text, markup),
+                _ => continue,
+            };
+            text.push_str(&t);
+            text.push('\n');
+            if let Markup::Inline { rows } = markup {
+                buttons = rows.into_iter().flatten().collect();
+            }
+        }
+        self.store.outbox_done(&done).await.unwrap();
+        (text, buttons)
+    }
+
+    /// The reviewer presses `action` on `case_ref` in the staff group; the press's answer.
+    pub async fn staff_press(
+        &self,
+        action: posdesk::review::StaffAction,
+        case_ref: &posdesk::domain::CaseRef,
+    ) -> String {
+        let data = action.encode(case_ref);
+        let now = Utc::now();
+        let msg = self
+            .service
+            .staff_press(None, STAFF_CHAT, REVIEWER, &data, now)
+            .await
+            .expect("staff press");
+        msg.id
+    }
+
+    /// The reviewer types `text` in the staff group (after a button asked for it).
+    pub async fn staff_types(&self, update_id: i64, text: &str) {
+        self.service
+            .staff_message(update_id, STAFF_CHAT, REVIEWER, text, Utc::now())
+            .await
+            .expect("staff message");
+    }
 }
+
+/// The staff group of [`App::with_staff`].
+pub const STAFF_CHAT: i64 = -100_777;
+/// Its one reviewer.
+pub const REVIEWER: i64 = 77;
 
 /// One merchant: remembers the buttons last shown, renders replies as the merchant sees them.
 pub struct Merchant {
