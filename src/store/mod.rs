@@ -42,7 +42,7 @@
 
 mod cases;
 mod chats;
-mod error;
+pub(crate) mod error;
 mod jobs;
 mod model;
 mod outbox;
