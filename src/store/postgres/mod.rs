@@ -1,7 +1,7 @@
 //! The PostgreSQL backend, for operators who run several bot instances on one database.
 //!
 //! It behaves like the SQLite reference ([`super::sqlite`]) method by method; most statements
-//! are the shared ones (`store/cases.rs` …), and the tests in `tests/support/store_cases.rs`
+//! are the shared ones (`store/cases.rs` …), and the checks in `tests/store/checks/`
 //! run unchanged on both. This folder holds how PostgreSQL binds and reads them (`rows.rs`),
 //! its locks (`locks.rs`), the chats role (`chats.rs`) and what it does its own way in each
 //! role (`cases.rs`, `staff.rs`, `outbox.rs`, `jobs.rs`). Where PostgreSQL's concurrency
