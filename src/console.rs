@@ -12,9 +12,13 @@ use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt};
 
 /// The terminal's own words (also Fluent messages, in `conversation.ftl`).
 pub mod messages {
+    /// Greeting of `posdesk chat`, with how to press buttons and send files.
     pub const HELLO: &str = "console-hello";
+    /// Shown where Telegram would delete the merchant's message (privacy guard).
     pub const DELETED: &str = "console-deleted";
+    /// How to share a contact (`/contact PHONE`) where Telegram would show the button.
     pub const CONTACT_HINT: &str = "console-contact-hint";
+    /// Every id above.
     pub const ALL: &[&str] = &[HELLO, DELETED, CONTACT_HINT];
 }
 
@@ -77,8 +81,10 @@ where
     Ok(())
 }
 
+/// Why the terminal session stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum ChatError {
+    /// Reading standard input or writing standard output failed.
     #[error("terminal input/output failed: {0}")]
     Io(#[from] std::io::Error),
 }

@@ -56,7 +56,14 @@ pub fn prompt_with(state: &State, step: u32, mut prefix: Vec<Msg>) -> Reply {
             draft,
             field: Some(field),
         } => field_prompt(draft, field, step, true),
-        State::NoteToStaff { .. } => super::serial_note::note_prompt(step),
+        State::NoteToStaff { .. } => (
+            vec![Msg::new(m::NOTE_PROMPT)],
+            Keyboard::Inline(vec![vec![Button {
+                label: Msg::new(m::BTN_NO_NOTE),
+                step,
+                action: Action::Resume,
+            }]]),
+        ),
         State::AnswerStaff { case_ref, .. } => (
             vec![Msg::new(m::ANSWER_PROMPT).with("ref", case_ref.clone())],
             Keyboard::None,
