@@ -113,18 +113,16 @@ impl Upload {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CaseNotice {
     /// A reviewer started on it.
-    InReview {
-        case_ref: String,
-    },
+    InReview { case_ref: String },
     /// A reviewer asks for more information; the merchant's next message answers.
     Question {
         case_ref: String,
         request_id: String,
         question: String,
     },
-    Approved {
-        case_ref: String,
-    },
+    /// `next` says what happens after the approval, as [`super::next_steps`] chose it from
+    /// the case (the Fluent message selects on it: `unbind`, `repair`, `refund`, …).
+    Approved { case_ref: String, next: String },
     /// `reason` is a reject reason code (`missing-materials`, …, `other`); `text` the
     /// reviewer's own words for `other`.
     Rejected {

@@ -57,10 +57,7 @@ pub fn prompt_with(state: &State, step: u32, mut prefix: Vec<Msg>) -> Reply {
             field: Some(field),
         } => field_prompt(draft, field, step, true),
         State::NoteToStaff { .. } => super::serial_note::note_prompt(step),
-        State::AnswerStaff { case_ref, .. } => (
-            vec![Msg::new(m::ANSWER_PROMPT).with("ref", case_ref.clone())],
-            Keyboard::None,
-        ),
+        State::AnswerStaff { .. } => super::answer::answer_prompt(state, step),
     };
     prefix.extend(parts);
     Reply::new(prefix, keyboard)
@@ -152,6 +149,18 @@ pub fn active_fields(draft: &Draft) -> impl Iterator<Item = &'static Field> + '_
     forms::form(draft.kind)
         .iter()
         .filter(move |f| is_active(draft, f))
+}
+
+/// Remove the answers of fields that no longer apply (a condition's answer changed).
+pub fn drop_inactive(draft: &mut Draft) {
+    let inactive: Vec<&str> = forms::form(draft.kind)
+        .iter()
+        .filter(|f| !is_active(draft, f))
+        .map(|f| f.id)
+        .collect();
+    for id in inactive {
+        draft.values.remove(id);
+    }
 }
 
 /// Whether a field applies: it has no condition, or its condition holds.

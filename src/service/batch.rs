@@ -19,8 +19,8 @@
 use super::{Inbound, Outcome, Service, ServiceError};
 use crate::domain::{CaseRecord, CaseRef, StatusChange};
 use crate::store::{
-    BatchPeek, CaseSummary, ClaimOutcome, DialogueWrite, InsertOutcome, NewCase, NewCaseEvent,
-    NewDialogue, NewOutbox, ProcessedMark, StoreError, StoredDialogue, Tx,
+    BatchPeek, CaseEvent, CaseSummary, ClaimOutcome, DialogueWrite, InsertOutcome, NewCase,
+    NewCaseEvent, NewDialogue, NewOutbox, ProcessedMark, StoreError, StoredDialogue, Tx,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -411,6 +411,14 @@ impl Tx for BatchTx {
         self.dialogue_deleted(chat_id);
         self.cases_changed_anywhere();
         Ok(())
+    }
+
+    async fn last_event(
+        &mut self,
+        case_ref: &CaseRef,
+        action: &str,
+    ) -> Result<Option<CaseEvent>, StoreError> {
+        self.inner.last_event(case_ref, action).await
     }
 
     async fn case(&mut self, case_ref: &CaseRef) -> Result<Option<CaseRecord>, StoreError> {

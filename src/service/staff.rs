@@ -235,7 +235,10 @@ impl Service {
                     input,
                 };
                 self.enqueue_staff(tx, &event, now).await?;
-                Ok(Msg::new(input.prompt_id()))
+                // The toast says the same as the group message: with whom and which case.
+                Ok(Msg::new(input.prompt_id())
+                    .with("ref", case.case_ref.to_string())
+                    .with("who", format!("#{user}")))
             }
             Plan::ShowButtons { reject_menu } => {
                 self.enqueue_staff(tx, &StaffEvent::Buttons { case, reject_menu }, now)

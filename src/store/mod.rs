@@ -180,6 +180,15 @@ pub trait Tx: Send {
     /// references, statuses and the record of who did what when remain.
     async fn forget_chat(&mut self, chat_id: i64, at: DateTime<Utc>) -> Result<(), StoreError>;
 
+    /// The newest audit event of a case with this `action` (a rejection's reason, the
+    /// question a reviewer asked: `rejected`, `asked`), read inside the transaction; `None`
+    /// when there is none (or no such case).
+    async fn last_event(
+        &mut self,
+        case_ref: &CaseRef,
+        action: &str,
+    ) -> Result<Option<CaseEvent>, StoreError>;
+
     /// One case by its public reference, read inside the transaction so
     /// that a decision based on it cannot be overtaken by another writer.
     async fn case(&mut self, case_ref: &CaseRef) -> Result<Option<CaseRecord>, StoreError>;

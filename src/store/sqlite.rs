@@ -908,6 +908,23 @@ impl Tx for SqliteTx {
         Ok(())
     }
 
+    async fn last_event(
+        &mut self,
+        case_ref: &CaseRef,
+        action: &str,
+    ) -> Result<Option<CaseEvent>, StoreError> {
+        let row: Option<EventRow> = sqlx::query_as(
+            "SELECT c.case_ref, e.at, e.actor, e.action, e.detail \
+             FROM case_events e JOIN cases c ON c.id = e.case_id \
+             WHERE c.case_ref = ? AND e.action = ? ORDER BY e.at DESC, e.id DESC LIMIT 1",
+        )
+        .bind(case_ref.as_str())
+        .bind(action)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        row.map(EventRow::into_event).transpose()
+    }
+
     async fn case(&mut self, case_ref: &CaseRef) -> Result<Option<CaseRecord>, StoreError> {
         let row: Option<CaseRow> = sqlx::query_as(concat!(
             "SELECT ",

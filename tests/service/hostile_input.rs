@@ -818,6 +818,13 @@ fn full_facts() -> Facts {
             line(WAITING_REF, CaseKind::Cancel, CaseStatus::WaitingMerchant),
             line(DECIDED_REF, CaseKind::Close, CaseStatus::Approved),
         ],
+        case_notes: [(
+            WAITING_REF.to_string(),
+            posdesk::conversation::CaseNote::Question("请补拍营业执照".into()),
+        )]
+        .into_iter()
+        .collect(),
+        resubmit: None,
     }
 }
 
@@ -826,6 +833,7 @@ fn facts_for(needs: &[Need], full: &Facts) -> Facts {
     let mut f = Facts::default();
     if needs.contains(&Need::OwnCases) {
         f.own_cases = full.own_cases.clone();
+        f.case_notes = full.case_notes.clone();
     }
     f
 }
