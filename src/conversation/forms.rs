@@ -1,4 +1,4 @@
-//! The intake forms, declared once as data (DESIGN.md, principle 3).
+//! The intake forms, declared once as data (`docs/ARCHITECTURE.md`, principle 3).
 //!
 //! Asking, validating, re-asking, the summary, editing from the summary and the staff's case
 //! card all read this table. To add a field: add a row here and its `field-<id>-label` and
@@ -137,7 +137,7 @@ const FAULTS: &[&str] = &[
 
 use FieldKind::*;
 
-/// Unbind a terminal no longer used (KNOWLEDGE.md, intake form).
+/// Unbind a terminal no longer used (`docs/knowledge.md`, intake forms).
 const UNBIND: &[Field] = &[
     req("brand", Brand),
     req("serial", Serial),

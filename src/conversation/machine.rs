@@ -3,16 +3,17 @@
 //! No IO, no clock, no randomness of its own: the time, the merchant's language, fresh
 //! entropy and the facts read from the database come in through [`Ctx`]; everything to be
 //! done goes out as [`Effect`]s. Each state's handling lives here; filling in fields is in
-//! `form.rs`, what each state shows is in `prompt.rs`.
+//! `form.rs`, the commands in `command.rs`, answering a reviewer in `review.rs`, what each
+//! state shows in `prompt.rs`.
 
 use super::action::{parse_callback, Action};
-use super::command::{Command, TypedCommand};
+use super::command::Command;
 use super::effect::{Button, Effect, Keyboard, Reply};
 use super::event::{Event, Incoming, Unsupported};
 use super::facts::Facts;
 use super::forms::{self, FieldKind};
 use super::messages as m;
-use super::prompt::{self, answer_parts, lang_keyboard, menu_keyboard, prompt_with};
+use super::prompt::{self, answer_parts, menu_keyboard, prompt_with};
 use super::state::{Dialogue, Discarded, Draft, State};
 use super::words;
 use crate::domain::{scan_sensitive, CaseKind};
@@ -136,7 +137,7 @@ impl Turn<'_, '_> {
         self.out.push(Effect::Reply(reply));
     }
 
-    fn button(&self, label: &str, action: Action) -> Button {
+    pub(super) fn button(&self, label: &str, action: Action) -> Button {
         Button {
             label: Msg::new(label),
             step: self.d.step,
@@ -351,100 +352,6 @@ impl Turn<'_, '_> {
         (found.score >= CONFIDENT && question_like).then_some(intent)
     }
 
-    // ----- commands ---------------------------------------------------------------------
-
-    fn on_command(&mut self, typed: TypedCommand<'_>) {
-        let Some(command) = typed.command else {
-            return self.show(vec![Msg::new(m::UNKNOWN_COMMAND)]);
-        };
-        match command {
-            Command::Start => self.start(typed.payload),
-            Command::Help => {
-                if self.draft().is_none() {
-                    self.d.state = State::Menu;
-                }
-                self.show(vec![Msg::new(m::HELP)]);
-            }
-            Command::Menu if self.draft().is_none() => {
-                self.d.state = State::Menu;
-                self.show(Vec::new());
-            }
-            // Not while a draft is open: /cancel or the buttons leave it.
-            Command::Menu => self.show(vec![Msg::new(m::UNKNOWN_COMMAND)]),
-            Command::Status => {
-                self.status_reply();
-                self.show(Vec::new());
-            }
-            Command::Cancel if matches!(self.d.state, State::AnswerStaff { .. }) => {
-                self.leave_answer()
-            }
-            Command::Cancel if matches!(self.d.state, State::NoteToStaff { .. }) => {
-                self.leave_note()
-            }
-            Command::Cancel => {
-                if self.draft().is_some() {
-                    self.ask_discard();
-                } else {
-                    self.d.state = State::Menu;
-                    self.show(vec![Msg::new(m::NOTHING_TO_CANCEL)]);
-                }
-            }
-            Command::Lang => {
-                let kb = lang_keyboard(self.d.step);
-                self.reply(vec![Msg::new(m::LANG_PROMPT)], kb);
-            }
-            Command::Forget => self.ask_forget(),
-        }
-    }
-
-    fn start(&mut self, payload: Option<&str>) {
-        if let Some(draft) = self.draft() {
-            let (done, total) = progress(draft);
-            let msg = Msg::new(m::RESUME_OFFER)
-                .with_msg("kind", Msg::new(draft.kind.message_id()))
-                .with_num("done", done as i64)
-                .with_num("total", total as i64);
-            let kb = Keyboard::Inline(vec![
-                vec![self.button(m::BTN_RESUME, Action::Resume)],
-                vec![self.button(m::BTN_DISCARD, Action::Discard)],
-            ]);
-            return self.reply(vec![msg], kb);
-        }
-        match payload.and_then(parse_deep_link) {
-            Some(DeepLink::Topic(kind, Some(brand))) => {
-                self.say(vec![Msg::new(m::WELCOME)]);
-                self.show_guide(kind, brand);
-            }
-            Some(DeepLink::Topic(kind, None)) => {
-                self.d.state = State::ChooseBrand { topic: kind };
-                self.show(vec![Msg::new(m::WELCOME)]);
-            }
-            Some(DeepLink::Status) => {
-                self.d.state = State::Menu;
-                self.status_reply();
-                self.show(Vec::new());
-            }
-            None => {
-                self.d.state = State::Menu;
-                self.show(vec![Msg::new(m::WELCOME)]);
-            }
-        }
-    }
-
-    fn ask_forget(&mut self) {
-        let open = self.ctx.facts.open_cases();
-        if open > 0 {
-            return self.show(vec![
-                Msg::new(m::FORGET_BLOCKED).with_num("count", open as i64)
-            ]);
-        }
-        let kb = Keyboard::Inline(vec![vec![
-            self.button(m::BTN_FORGET_YES, Action::ForgetYes),
-            self.button(m::BTN_FORGET_NO, Action::ForgetNo),
-        ]]);
-        self.reply(vec![Msg::new(m::FORGET_CONFIRM)], kb);
-    }
-
     // ----- presses ----------------------------------------------------------------------
 
     fn on_press(&mut self, data: &str) {
@@ -545,7 +452,7 @@ impl Turn<'_, '_> {
         }
     }
 
-    fn show_guide(&mut self, topic: CaseKind, brand: &str) {
+    pub(super) fn show_guide(&mut self, topic: CaseKind, brand: &str) {
         self.d.state = State::Guide {
             topic,
             brand: brand.to_string(),
@@ -674,29 +581,4 @@ fn close_share_contact(out: &mut Vec<Effect>) {
             Keyboard::RemoveShareContact,
         )),
     );
-}
-
-enum DeepLink<'a> {
-    Topic(CaseKind, Option<&'a str>),
-    Status,
-}
-
-/// `/start` payloads: `unbind`, `unbind_lakala`, `status`. Anything else is ignored.
-fn parse_deep_link(payload: &str) -> Option<DeepLink<'_>> {
-    if payload.len() > 64 {
-        return None;
-    }
-    if payload == "status" {
-        return Some(DeepLink::Status);
-    }
-    let (kind, brand) = match payload.split_once(['_', '-']) {
-        Some((k, b)) => (k, Some(b)),
-        None => (payload, None),
-    };
-    let kind = CaseKind::from_id(kind)?;
-    let brand = match brand {
-        Some(b) => Some(brands::find(b)?.id),
-        None => None,
-    };
-    Some(DeepLink::Topic(kind, brand))
 }

@@ -54,8 +54,9 @@ impl CaseKind {
         }
     }
 
-    /// Business days the review team aims for (KNOWLEDGE.md: unbind and broken
-    /// 1–3, cancel 2–5, close about 15; card changes are quoted like unbinding).
+    /// Business days the review team aims for (`docs/knowledge.md`, review times: unbind
+    /// and broken 1–3, cancel 2–5, close about 15; the sources give no time for a card
+    /// change, so its target is the team's own, like unbinding).
     pub fn review_business_days(self) -> u32 {
         match self {
             CaseKind::Unbind | CaseKind::Broken | CaseKind::Card => 3,

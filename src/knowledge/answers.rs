@@ -9,7 +9,7 @@ pub const ANSWER_FOOTER: &str = "answer-footer";
 /// Polite out-of-scope reply (the caller shows the menu).
 pub const ANSWER_NONE: &str = "answer-none";
 
-/// Brand-specific answers, where KNOWLEDGE.md's facts differ by brand:
+/// Brand-specific answers, where the facts of `docs/knowledge.md` differ by brand:
 /// `(intent, brand id, message id)`.
 const BRAND_ANSWERS: &[(Intent, &str, &str)] = &[
     (

@@ -15,7 +15,7 @@ pub struct Brand {
     /// product names, common typos. Matched after normalisation; Chinese names of
     /// three or more characters also match by sound (啦卡拉, 瑞银心).
     pub aliases: &'static [&'static str],
-    /// Official support line, where KNOWLEDGE.md gives one.
+    /// Official support line, where a source of `docs/knowledge.md` gives one.
     pub hotline: Option<&'static str>,
 }
 

@@ -27,7 +27,7 @@ pub use matcher::{matcher, Match, Matcher};
 pub use normalize::normalize;
 
 /// The topic of a merchant's question. The ids are the stable names of
-/// KNOWLEDGE.md, used by `posdesk ask --json`, the tests and the evaluation sets.
+/// `docs/knowledge.md` (Intents), used by `posdesk ask --json`, the tests and the evaluation sets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Intent {
@@ -69,7 +69,7 @@ impl Intent {
         Intent::Human,
     ];
 
-    /// The intent id of KNOWLEDGE.md (`"unbind-device"`, …).
+    /// The intent id of `docs/knowledge.md` (`"unbind-device"`, …).
     pub fn id(self) -> &'static str {
         match self {
             Intent::UnbindDevice => "unbind-device",
@@ -95,7 +95,7 @@ impl Intent {
         Intent::ALL.into_iter().find(|i| i.id() == id)
     }
 
-    /// The kind of case this topic leads to, if any (KNOWLEDGE.md: a deposit
+    /// The kind of case this topic leads to, if any (`docs/knowledge.md`: a deposit
     /// refund goes through cancellation).
     pub fn case_kind(self) -> Option<CaseKind> {
         match self {

@@ -1,4 +1,4 @@
-//! Applies events to chats and cases atomically (DESIGN.md, principle 4).
+//! Applies events to chats and cases atomically (`docs/ARCHITECTURE.md`, principle 4).
 //!
 //! For a merchant's update, in a single database transaction: skip it if it was already
 //! applied, load the dialogue, read the facts the core asks for, run the pure step, carry

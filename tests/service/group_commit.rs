@@ -1,8 +1,8 @@
-//! Group commit (`Service::handle_batch`, DESIGN.md "Reliability"): a polling batch applied
-//! in one transaction gives what applying its updates one by one gives: the same replies,
-//! the same cases, each redelivery skipped. Several merchants' complete conversations are
-//! run one update at a time, then replayed on a fresh database in batches of varying size,
-//! interleaved and with redeliveries in and across batches.
+//! Group commit (`Service::handle_batch`; `docs/ARCHITECTURE.md`, the flow of an update): a
+//! polling batch applied in one transaction gives what applying its updates one by one
+//! gives: the same replies, the same cases, each redelivery skipped. Several merchants'
+//! complete conversations are run one update at a time, then replayed on a fresh database
+//! in batches of varying size, interleaved and with redeliveries in and across batches.
 
 use crate::support::db::TestDb;
 use crate::support::service::{render, App};
