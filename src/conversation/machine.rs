@@ -378,12 +378,10 @@ impl Turn<'_, '_> {
             (Action::Withdraw(case_ref), _) => self.ask_withdraw(case_ref),
             (Action::WithdrawConfirm(case_ref), _) => self.withdraw(case_ref),
             (Action::AnswerCase(case_ref), _) => {
-                if self.start_answer(case_ref) {
-                    self.show(Vec::new());
-                } else {
+                if !self.start_answer(case_ref) {
                     self.out.push(Effect::Notice(Msg::new(m::BAD_BUTTON)));
-                    self.show(Vec::new());
                 }
+                self.show(Vec::new());
             }
             (Action::AnswerDone, State::AnswerStaff { .. }) => self.finish_answer(),
             (Action::AnswerLater, State::AnswerStaff { .. }) => self.leave_answer(),

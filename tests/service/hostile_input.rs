@@ -1702,11 +1702,12 @@ fn a_contact_answering_a_reviewer_passes_the_privacy_guard() {
         );
         assert!(matches!(c.dialogue.state, State::AnswerStaff { .. }));
     }
-    // A real phone number still answers.
+    // A real phone number is taken for the answer, which "done" sends.
     c.dialogue = asking;
-    let fx = c.send(Event::Contact {
+    c.send(Event::Contact {
         phone: "+86 138 1234 5678".into(),
     });
+    let fx = c.press(Action::AnswerDone);
     assert!(
         fx.iter().any(|e| matches!(e, Effect::AnswerCase { .. })),
         "{fx:?}"
