@@ -215,7 +215,7 @@ macro_rules! shared_checks {
 }
 
 shared_checks!(
-    dialogue_save_load_version_conflict_delete,
+    dialogue_save_load_version_conflict_forget,
     dropping_a_tx_without_commit_writes_nothing,
     processed_updates_are_remembered,
     peek_chat_sees_processed_updates_and_the_saved_dialogue,

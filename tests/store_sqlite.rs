@@ -155,7 +155,7 @@ macro_rules! shared_checks {
 }
 
 shared_checks!(
-    current dialogue_save_load_version_conflict_delete,
+    current dialogue_save_load_version_conflict_forget,
     current dropping_a_tx_without_commit_writes_nothing,
     current processed_updates_are_remembered,
     current peek_chat_sees_processed_updates_and_the_saved_dialogue,

@@ -18,9 +18,11 @@
 
 use super::{Inbound, Outcome, Service, ServiceError};
 use crate::domain::{CaseRecord, CaseRef, StatusChange};
+#[cfg(doc)]
+use crate::store::MerchantTx;
 use crate::store::{
-    BatchPeek, CaseEvent, CaseSummary, ClaimOutcome, DialogueWrite, InsertOutcome, NewCase,
-    NewCaseEvent, NewDialogue, NewOutbox, ProcessedMark, StoreError, StoredDialogue, Tx,
+    BatchPeek, CaseEvent, CaseSummary, CaseTx, ChatTx, DialogueWrite, InsertOutcome, NewCase,
+    NewDialogue, NewOutbox, OutboxTx, ProcessedMark, StoreError, StoredDialogue, Tx,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -110,7 +112,7 @@ impl Service {
                 .await?;
             outcomes.push(outcome);
         }
-        Box::new(tx).commit().await?;
+        tx.commit().await?;
         Ok(outcomes)
     }
 
@@ -152,12 +154,13 @@ struct ChatView {
     pending: Option<NewDialogue>,
 }
 
-/// A [`Tx`] for a batch: the batch's chats are read once up front, and the frequent writes
-/// (dialogues, outbox rows, processed marks) are buffered and written with one statement
-/// per table. Everything else is passed to the transaction: what reads or writes those three
-/// tables (`forget_chat`, `drafts_to_remind`, another chat's dialogue …) after the buffered
-/// writes, so that it sees what the steps before it wrote; what touches only other tables
-/// (cases and their events, staff cards, pending inputs, jobs) at once, since the buffered
+/// A batch's transaction: the roles a merchant's step uses ([`MerchantTx`]: chats, cases,
+/// outbox), and no staff or job work, which never runs in a batch. The batch's chats are
+/// read once up front, and the frequent writes (dialogues, outbox rows, processed marks) are
+/// buffered and written with one statement per table. Everything else is passed to the
+/// transaction: what reads or writes those three tables (`forget_chat`, another chat's
+/// dialogue …) after the buffered writes, so that it sees what the steps before it wrote;
+/// what touches only other tables (cases and their events) at once, since the buffered
 /// writes cannot change what it reads or does. A merchant's `/start` reads their cases: a
 /// flush there would cost the batch a round trip per table.
 pub(super) struct BatchTx {
@@ -242,8 +245,14 @@ impl BatchTx {
         Ok(())
     }
 
-    /// The chat's dialogue is gone from the database (deleted by `forget_chat` or
-    /// `delete_dialogue`, after a flush).
+    /// Write what is buffered and commit.
+    async fn commit(mut self) -> Result<(), StoreError> {
+        self.flush().await?;
+        self.inner.commit().await
+    }
+
+    /// The chat's dialogue is gone from the database (deleted by `forget_chat`, after a
+    /// flush).
     fn dialogue_deleted(&mut self, chat_id: i64) {
         if let Some(view) = self.chats.get_mut(&chat_id) {
             *view = ChatView {
@@ -256,7 +265,7 @@ impl BatchTx {
 }
 
 #[async_trait]
-impl Tx for BatchTx {
+impl ChatTx for BatchTx {
     async fn is_processed(&mut self, update_id: i64) -> Result<bool, StoreError> {
         if self.batch_ids.contains(&update_id) {
             return Ok(self.processed.contains(&update_id));
@@ -322,13 +331,6 @@ impl Tx for BatchTx {
         Ok(())
     }
 
-    async fn delete_dialogue(&mut self, chat_id: i64) -> Result<(), StoreError> {
-        self.flush().await?;
-        self.inner.delete_dialogue(chat_id).await?;
-        self.dialogue_deleted(chat_id);
-        Ok(())
-    }
-
     async fn peek_batch(
         &mut self,
         chat_ids: &[i64],
@@ -346,22 +348,16 @@ impl Tx for BatchTx {
         Ok(())
     }
 
-    async fn enqueue_all(&mut self, items: &[NewOutbox]) -> Result<(), StoreError> {
-        self.outbox.extend_from_slice(items);
-        Ok(())
-    }
-
-    async fn enqueue_unkeyed(&mut self, items: &[NewOutbox]) -> Result<(), StoreError> {
-        self.enqueue_all(items).await
-    }
-
     async fn mark_all_processed(&mut self, marks: &[ProcessedMark]) -> Result<(), StoreError> {
         for m in marks {
             self.mark_processed(m.update_id, m.chat_id, m.at).await?;
         }
         Ok(())
     }
+}
 
+#[async_trait]
+impl CaseTx for BatchTx {
     async fn insert_case(&mut self, case: &NewCase) -> Result<InsertOutcome, StoreError> {
         self.cases_changed.insert(case.chat_id);
         self.inner.insert_case(case).await
@@ -395,22 +391,8 @@ impl Tx for BatchTx {
         Ok(cases)
     }
 
-    async fn record_event(&mut self, event: &NewCaseEvent) -> Result<(), StoreError> {
+    async fn record_event(&mut self, event: &CaseEvent) -> Result<(), StoreError> {
         self.inner.record_event(event).await
-    }
-
-    async fn enqueue(&mut self, item: &NewOutbox) -> Result<(), StoreError> {
-        // `enqueue_all` applies a coalesce key in its place, so buffering keeps the meaning.
-        self.outbox.push(item.clone());
-        Ok(())
-    }
-
-    async fn forget_chat(&mut self, chat_id: i64, at: DateTime<Utc>) -> Result<(), StoreError> {
-        self.flush().await?;
-        self.inner.forget_chat(chat_id, at).await?;
-        self.dialogue_deleted(chat_id);
-        self.cases_changed_anywhere();
-        Ok(())
     }
 
     async fn last_event(
@@ -423,19 +405,6 @@ impl Tx for BatchTx {
 
     async fn case(&mut self, case_ref: &CaseRef) -> Result<Option<CaseRecord>, StoreError> {
         self.inner.case(case_ref).await
-    }
-
-    async fn claim_case(
-        &mut self,
-        case_ref: &CaseRef,
-        staff: i64,
-        now: DateTime<Utc>,
-        lease_until: DateTime<Utc>,
-    ) -> Result<ClaimOutcome, StoreError> {
-        self.cases_changed_anywhere();
-        self.inner
-            .claim_case(case_ref, staff, now, lease_until)
-            .await
     }
 
     async fn set_status(
@@ -457,74 +426,29 @@ impl Tx for BatchTx {
         self.inner.add_answer(case_ref, text, files, at).await
     }
 
-    async fn expire_leases(&mut self, now: DateTime<Utc>) -> Result<Vec<CaseRecord>, StoreError> {
+    async fn forget_chat(&mut self, chat_id: i64, at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.flush().await?;
+        self.inner.forget_chat(chat_id, at).await?;
+        self.dialogue_deleted(chat_id);
         self.cases_changed_anywhere();
-        self.inner.expire_leases(now).await
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl OutboxTx for BatchTx {
+    async fn enqueue(&mut self, item: &NewOutbox) -> Result<(), StoreError> {
+        // `enqueue_all` applies a coalesce key in its place, so buffering keeps the meaning.
+        self.outbox.push(item.clone());
+        Ok(())
     }
 
-    async fn set_staff_card(
-        &mut self,
-        case_ref: &CaseRef,
-        chat_id: i64,
-        message_id: i32,
-    ) -> Result<(), StoreError> {
-        self.inner
-            .set_staff_card(case_ref, chat_id, message_id)
-            .await
+    async fn enqueue_all(&mut self, items: &[NewOutbox]) -> Result<(), StoreError> {
+        self.outbox.extend_from_slice(items);
+        Ok(())
     }
 
-    async fn staff_card(&mut self, case_ref: &CaseRef) -> Result<Option<(i64, i32)>, StoreError> {
-        self.inner.staff_card(case_ref).await
-    }
-
-    async fn set_pending_input(
-        &mut self,
-        user_id: i64,
-        case_ref: &CaseRef,
-        action: &str,
-        at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        self.inner
-            .set_pending_input(user_id, case_ref, action, at)
-            .await
-    }
-
-    async fn take_pending_input(
-        &mut self,
-        user_id: i64,
-    ) -> Result<Option<(CaseRef, String, DateTime<Utc>)>, StoreError> {
-        self.inner.take_pending_input(user_id).await
-    }
-
-    async fn claim_job(
-        &mut self,
-        job: &str,
-        period: &str,
-        at: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        self.inner.claim_job(job, period, at).await
-    }
-
-    async fn drafts_to_remind(
-        &mut self,
-        idle_since: DateTime<Utc>,
-    ) -> Result<Vec<i64>, StoreError> {
-        self.flush().await?;
-        self.inner.drafts_to_remind(idle_since).await
-    }
-
-    async fn erase_decided_before(
-        &mut self,
-        cutoff: DateTime<Utc>,
-        at: DateTime<Utc>,
-    ) -> Result<Vec<CaseRef>, StoreError> {
-        self.flush().await?;
-        self.cases_changed_anywhere();
-        self.inner.erase_decided_before(cutoff, at).await
-    }
-
-    async fn commit(mut self: Box<Self>) -> Result<(), StoreError> {
-        self.flush().await?;
-        self.inner.commit().await
+    async fn enqueue_unkeyed(&mut self, items: &[NewOutbox]) -> Result<(), StoreError> {
+        self.enqueue_all(items).await
     }
 }

@@ -25,8 +25,8 @@ use crate::domain::{CaseRef, CaseStatus, ClaimUpdate, StatusChange};
 use crate::i18n::Locale;
 use crate::review::StaffConfig;
 use crate::store::{
-    InsertOutcome, NewCase, NewCaseEvent, NewDialogue, NewOutbox, Store, StoreError,
-    StoredDialogue, Tx,
+    CaseEvent, InsertOutcome, MerchantTx, NewCase, NewDialogue, NewOutbox, Store, StoreError,
+    StoredDialogue,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use std::future::Future;
@@ -223,9 +223,9 @@ impl Service {
 
     /// One step of a chat inside the caller's transaction: dialogue loaded and saved,
     /// database effects carried out, replies and staff notifications queued.
-    pub(crate) async fn step_chat(
+    pub(crate) async fn step_chat<T: MerchantTx + ?Sized>(
         &self,
-        tx: &mut dyn Tx,
+        tx: &mut T,
         inbound: &Inbound,
     ) -> Result<Outcome, StoreError> {
         let stored = tx.load_dialogue(inbound.chat_id).await?;
@@ -234,9 +234,9 @@ impl Service {
 
     /// [`Service::step_chat`] from a dialogue already read; it is saved only if its row
     /// version is still the one read.
-    async fn step_loaded(
+    async fn step_loaded<T: MerchantTx + ?Sized>(
         &self,
-        tx: &mut dyn Tx,
+        tx: &mut T,
         inbound: &Inbound,
         stored: Option<StoredDialogue>,
     ) -> Result<Outcome, StoreError> {
@@ -313,9 +313,9 @@ impl Service {
     }
 
     /// The database side of one effect.
-    async fn apply_effect(
+    async fn apply_effect<T: MerchantTx + ?Sized>(
         &self,
-        tx: &mut dyn Tx,
+        tx: &mut T,
         chat_id: i64,
         effect: &Effect,
         now: DateTime<Utc>,
@@ -410,7 +410,7 @@ impl Service {
                     None => None,
                 };
                 if let Some(case) = &case {
-                    tx.record_event(&NewCaseEvent {
+                    tx.record_event(&CaseEvent {
                         case_ref: case.case_ref.clone(),
                         at: now,
                         actor: "merchant".into(),
@@ -442,7 +442,11 @@ fn retryable(e: &StoreError) -> bool {
 }
 
 /// Read what the core asked for.
-async fn read_facts(tx: &mut dyn Tx, chat_id: i64, needs: &[Need]) -> Result<Facts, StoreError> {
+async fn read_facts<T: MerchantTx + ?Sized>(
+    tx: &mut T,
+    chat_id: i64,
+    needs: &[Need],
+) -> Result<Facts, StoreError> {
     let mut facts = Facts::default();
     for need in needs {
         match need {
@@ -505,7 +509,7 @@ async fn read_facts(tx: &mut dyn Tx, chat_id: i64, needs: &[Need]) -> Result<Fac
 /// The question waiting for the merchant, or why the case was rejected, from its audit
 /// trail (`None` for other statuses, or once retention erased the words).
 async fn case_note(
-    tx: &mut dyn Tx,
+    tx: &mut (impl MerchantTx + ?Sized),
     case_ref: &CaseRef,
     status: CaseStatus,
 ) -> Result<Option<CaseNote>, StoreError> {

@@ -10,7 +10,7 @@ use crate::review::{
     ask, parse_staff_callback, parse_staff_command, plan, reject, PendingInput, Plan, Refusal,
     RejectReason, StaffAction, StaffCommand,
 };
-use crate::store::{CaseFilter, ClaimOutcome, NewCaseEvent, NewOutbox, QueueStats, StoreError, Tx};
+use crate::store::{CaseEvent, CaseFilter, ClaimOutcome, NewOutbox, QueueStats, StoreError, Tx};
 use chrono::{DateTime, Duration, Utc};
 
 /// How long a reviewer has to type the text a button asked for.
@@ -337,7 +337,7 @@ impl Service {
         let refused = |refusal| StaffEvent::Refused { user, refusal };
         match input {
             PendingInput::Note => {
-                tx.record_event(&NewCaseEvent {
+                tx.record_event(&CaseEvent {
                     case_ref: case.case_ref.clone(),
                     at: now,
                     actor: format!("staff:{user}"),

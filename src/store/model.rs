@@ -15,34 +15,6 @@ pub struct ChatPeek {
     pub dialogue: Option<StoredDialogue>,
 }
 
-impl ChatPeek {
-    /// From the peek query's columns: the dialogue's are all NULL when the chat has none
-    /// (the query's LEFT JOIN found no row).
-    pub(crate) fn from_columns(
-        processed: bool,
-        state: Option<String>,
-        schema_version: Option<i32>,
-        row_version: Option<i64>,
-        updated_at: Option<DateTime<Utc>>,
-    ) -> Self {
-        let dialogue = match (state, schema_version, row_version, updated_at) {
-            (Some(state), Some(schema_version), Some(row_version), Some(updated_at)) => {
-                Some(StoredDialogue {
-                    state,
-                    schema_version,
-                    row_version,
-                    updated_at,
-                })
-            }
-            _ => None,
-        };
-        ChatPeek {
-            processed,
-            dialogue,
-        }
-    }
-}
-
 /// A dialogue row as loaded.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredDialogue {
@@ -55,29 +27,30 @@ pub struct StoredDialogue {
     pub updated_at: DateTime<Utc>,
 }
 
-/// What [`Tx::peek_batch`](super::Tx::peek_batch) read for a batch of updates.
+/// What [`ChatTx::peek_batch`](super::ChatTx::peek_batch) read for a batch of updates.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct BatchPeek {
     /// The batch's update ids that were applied before: redeliveries.
     pub processed: HashSet<i64>,
     /// The stored dialogues of the batch's chats (a chat without one is absent).
     pub dialogues: HashMap<i64, StoredDialogue>,
-    /// The case lists of the batch's chats, as [`Tx::cases_of_chats`](super::Tx::cases_of_chats)
-    /// gives them, when the backend read them with the rest (SQLite: in the same statement,
-    /// cheaper than a round trip later); `None` when they are to be read when needed.
+    /// The case lists of the batch's chats, as
+    /// [`CaseTx::cases_of_chats`](super::CaseTx::cases_of_chats) gives them, when the backend
+    /// read them with the rest (SQLite: in the same statement, cheaper than a round trip
+    /// later); `None` when they are to be read when needed.
     pub cases: Option<HashMap<i64, Vec<CaseSummary>>>,
 }
 
-/// One dialogue of [`Tx::save_dialogues`](super::Tx::save_dialogues).
+/// One dialogue of [`ChatTx::save_dialogues`](super::ChatTx::save_dialogues).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DialogueWrite {
     pub chat_id: i64,
     pub dialogue: NewDialogue,
-    /// As for [`Tx::save_dialogue`](super::Tx::save_dialogue).
+    /// As for [`ChatTx::save_dialogue`](super::ChatTx::save_dialogue).
     pub expected_row_version: Option<i64>,
 }
 
-/// One update of [`Tx::mark_all_processed`](super::Tx::mark_all_processed).
+/// One update of [`ChatTx::mark_all_processed`](super::ChatTx::mark_all_processed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ProcessedMark {
     pub update_id: i64,
@@ -139,7 +112,8 @@ pub struct CaseSummary {
     pub due_at: DateTime<Utc>,
 }
 
-/// One line of the audit trail.
+/// One line of the audit trail, as read and as written
+/// ([`CaseTx::record_event`](super::CaseTx::record_event)).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseEvent {
     pub case_ref: CaseRef,
@@ -149,15 +123,6 @@ pub struct CaseEvent {
     /// `created`, `withdrawn`, `claimed`, …
     pub action: String,
     /// Free-form JSON detail; never personal data.
-    pub detail: serde_json::Value,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewCaseEvent {
-    pub case_ref: CaseRef,
-    pub at: DateTime<Utc>,
-    pub actor: String,
-    pub action: String,
     pub detail: serde_json::Value,
 }
 
@@ -222,7 +187,7 @@ pub struct CaseFilter {
     pub limit: Option<i64>,
 }
 
-/// What [`crate::store::Tx::claim_case`] did.
+/// What [`StaffTx::claim_case`](super::StaffTx::claim_case) did.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ClaimOutcome {
     /// The case was queued and is now in review by the caller.

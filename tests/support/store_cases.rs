@@ -11,7 +11,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use posdesk::domain::{CaseKind, CaseRecord, CaseRef, CaseStatus, ClaimUpdate, StatusChange};
 use posdesk::i18n::Locale;
 use posdesk::store::{
-    CaseFilter, ClaimOutcome, DialogueWrite, InsertOutcome, NewCase, NewCaseEvent, NewDialogue,
+    CaseEvent, CaseFilter, ClaimOutcome, DialogueWrite, InsertOutcome, NewCase, NewDialogue,
     NewOutbox, ProcessedMark, Store, StoreError,
 };
 use serde_json::json;
@@ -90,7 +90,7 @@ async fn insert(store: &Arc<dyn Store>, case: &NewCase) -> Result<InsertOutcome,
     Ok(outcome)
 }
 
-pub async fn dialogue_save_load_version_conflict_delete(db: &dyn Backend) {
+pub async fn dialogue_save_load_version_conflict_forget(db: &dyn Backend) {
     let store = db.store();
     let mut tx = store.begin().await.unwrap();
     assert_eq!(tx.load_dialogue(42).await.unwrap(), None);
@@ -144,10 +144,10 @@ pub async fn dialogue_save_load_version_conflict_delete(db: &dyn Backend) {
 
     let mut tx = store.begin().await.unwrap();
     assert_eq!(tx.load_dialogue(42).await.unwrap().unwrap(), second);
-    tx.delete_dialogue(42).await.unwrap();
-    tx.delete_dialogue(42).await.unwrap(); // deleting nothing is fine
+    tx.forget_chat(42, at(8)).await.unwrap();
+    tx.forget_chat(42, at(8)).await.unwrap(); // forgetting nothing is fine
     assert_eq!(tx.load_dialogue(42).await.unwrap(), None);
-    // After a delete the chat starts again at version 1.
+    // A forgotten chat starts again at version 1.
     tx.save_dialogue(42, &dialogue("{}", at(8)), None)
         .await
         .unwrap();
@@ -730,7 +730,7 @@ pub async fn case_events_oldest_first(db: &dyn Backend) {
         (20, "staff:9", "note"),
         (20, "system", "lease_expired"),
     ] {
-        tx.record_event(&NewCaseEvent {
+        tx.record_event(&CaseEvent {
             case_ref: r("ub-event3"),
             at: at(minute),
             actor: actor.to_string(),
@@ -742,7 +742,7 @@ pub async fn case_events_oldest_first(db: &dyn Backend) {
     }
     // An event for a case that does not exist is an error and writes nothing.
     let err = tx
-        .record_event(&NewCaseEvent {
+        .record_event(&CaseEvent {
             case_ref: r("UB-NQPE22"),
             at: at(1),
             actor: "system".to_string(),
@@ -752,7 +752,7 @@ pub async fn case_events_oldest_first(db: &dyn Backend) {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, StoreError::Database(sqlx::Error::RowNotFound)),
+        matches!(&err, StoreError::UnknownCase(r) if r == "UB-NQPE22"),
         "{err:?}"
     );
     // The newest of an action (by time, then by insertion), inside the transaction.
@@ -766,7 +766,7 @@ pub async fn case_events_oldest_first(db: &dyn Backend) {
     assert_eq!(approved.map(|e| e.at), Some(at(30)));
     assert_eq!(tx.last_event(&r("UB-EVENT4"), "note").await.unwrap(), None);
     assert_eq!(tx.last_event(&r("UB-NQPE22"), "note").await.unwrap(), None);
-    tx.record_event(&NewCaseEvent {
+    tx.record_event(&CaseEvent {
         case_ref: r("UB-EVENT3"),
         at: at(20),
         actor: "staff:9".to_string(),
@@ -1791,7 +1791,7 @@ pub async fn erase_decided_before_removes_personal_data_only_of_old_decisions(db
     tx.add_answer(&r("UB-QKDA23"), Some(&format!("yes, {PHONE}")), &[], at(3))
         .await
         .unwrap();
-    tx.record_event(&NewCaseEvent {
+    tx.record_event(&CaseEvent {
         case_ref: r("UB-QKDA23"),
         at: at(3),
         actor: "staff:7".to_string(),
