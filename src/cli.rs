@@ -8,9 +8,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     version,
     about = "Support bot for POS merchants: unbind, return, close, change card"
 )]
+/// The command line: settings shared by every subcommand, and the subcommand.
 pub struct Cli {
+    /// Settings shared by every subcommand.
     #[command(flatten)]
     pub common: Common,
+    /// What to do.
     #[command(subcommand)]
     pub command: Command,
 }
@@ -47,12 +50,18 @@ pub struct Common {
     pub log_format: LogFormat,
 }
 
+/// How log lines are written to standard error: `text` (human-readable lines) or `json`
+/// (one JSON object per line).
+// clap shows a value's doc comment in `--help` and then switches the whole help to its long
+// layout, so the values are documented here on the enum instead.
+#[allow(missing_docs)]
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum LogFormat {
     Text,
     Json,
 }
 
+/// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the Telegram bot (long polling; webhook mode when POSDESK_WEBHOOK_URL is set).
@@ -69,6 +78,7 @@ pub enum Command {
     Migrate,
 }
 
+/// Flags of `posdesk run` (the token and webhook settings come from the environment only).
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// Messages per second to one chat.
@@ -103,6 +113,7 @@ pub struct RunArgs {
     pub digest_hour: u32,
 }
 
+/// Flags of `posdesk chat`.
 #[derive(Debug, Args)]
 pub struct ChatArgs {
     /// The chat id to act as (each id is a separate merchant).
@@ -113,6 +124,7 @@ pub struct ChatArgs {
     pub lang: Option<String>,
 }
 
+/// Flags of `posdesk ask`.
 #[derive(Debug, Args)]
 pub struct AskArgs {
     /// Print one JSON line: {"intent":"…","score":…}.
@@ -126,6 +138,7 @@ pub struct AskArgs {
     pub question: Vec<String>,
 }
 
+/// `posdesk cases …`: the case queue for operators.
 #[derive(Debug, Subcommand)]
 pub enum CasesCommand {
     /// List cases, newest first.
@@ -147,13 +160,19 @@ pub enum CasesCommand {
     },
     /// Export cases as CSV to standard output.
     Export {
+        /// Output format.
         #[arg(long, default_value = "csv")]
         format: ExportFormat,
+        /// Only cases in this status (as for `list`).
         #[arg(long)]
         status: Option<String>,
     },
 }
 
+/// Export formats of `posdesk cases export`: `csv` (comma-separated values with a header
+/// line).
+// Values undocumented on purpose: see `LogFormat`.
+#[allow(missing_docs)]
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum ExportFormat {
     Csv,

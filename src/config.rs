@@ -55,6 +55,7 @@ pub fn staff_config(
 pub struct Secret(String);
 
 impl Secret {
+    /// A secret holding `value`.
     pub fn new(value: impl Into<String>) -> Self {
         Secret(value.into())
     }
@@ -80,9 +81,11 @@ pub struct BotSettings {
     pub api_url: Option<url::Url>,
     /// Webhook mode when set; long polling otherwise.
     pub webhook: Option<WebhookSettings>,
+    /// Outgoing message limits.
     pub throttle: ThrottleSettings,
 }
 
+/// Webhook mode: where Telegram posts updates, and how they are authenticated.
 #[derive(Debug, Clone)]
 pub struct WebhookSettings {
     /// `POSDESK_WEBHOOK_URL`: the public HTTPS URL Telegram posts to.
@@ -97,8 +100,11 @@ pub struct WebhookSettings {
 /// minute per chat, 30 per second overall).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ThrottleSettings {
+    /// `POSDESK_THROTTLE_CHAT_PER_SEC`: messages per second to one chat (after a short burst).
     pub per_chat_per_sec: u32,
+    /// `POSDESK_THROTTLE_CHAT_PER_MIN`: messages per minute to one group.
     pub per_chat_per_min: u32,
+    /// `POSDESK_THROTTLE_PER_SEC`: messages per second over all chats.
     pub overall_per_sec: u32,
 }
 
@@ -115,11 +121,17 @@ impl Default for ThrottleSettings {
 /// The raw values `posdesk run` reads (environment or flags).
 #[derive(Debug, Default, Clone)]
 pub struct RawBotSettings {
+    /// `TELOXIDE_TOKEN`.
     pub token: Option<String>,
+    /// `TELOXIDE_API_URL`.
     pub api_url: Option<String>,
+    /// `POSDESK_WEBHOOK_URL`.
     pub webhook_url: Option<String>,
+    /// `POSDESK_WEBHOOK_SECRET`.
     pub webhook_secret: Option<String>,
+    /// `POSDESK_WEBHOOK_LISTEN` (default `0.0.0.0:8080`).
     pub webhook_listen: Option<String>,
+    /// The outgoing message limits (from flags or the environment).
     pub throttle: ThrottleSettings,
 }
 
@@ -139,6 +151,8 @@ impl RawBotSettings {
 }
 
 impl BotSettings {
+    /// Checks the raw values: a token of the form `<id>:<secret>`, valid URLs, a webhook secret of 1–256 of `A-Z a-z 0-9 _ -` whenever a webhook URL is set, a listen address.
+    /// Errors: the [`ConfigError`] naming the variable to fix.
     pub fn parse(raw: RawBotSettings) -> Result<Self, ConfigError> {
         let token = raw.token.ok_or(ConfigError::MissingToken)?;
         if !token.contains(':') || token.contains(char::is_whitespace) {
@@ -184,24 +198,34 @@ impl BotSettings {
 /// Problems in the configuration, reported before anything starts.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum ConfigError {
+    /// `TELOXIDE_TOKEN` is not set.
     #[error("TELOXIDE_TOKEN is not set: create a bot with @BotFather in Telegram and export TELOXIDE_TOKEN=<the token it gives you>")]
     MissingToken,
+    /// `TELOXIDE_TOKEN` is not of the form `123456789:AA…`.
     #[error("TELOXIDE_TOKEN does not look like a bot token (it has the form 123456789:AA…)")]
     BadToken,
+    /// The named variable is not a URL.
     #[error("{0} is not a valid URL")]
     BadUrl(&'static str),
+    /// A webhook URL without a valid secret.
     #[error("POSDESK_WEBHOOK_SECRET must be set with POSDESK_WEBHOOK_URL: 1–256 characters of A–Z, a–z, 0–9, _ and -")]
     WebhookSecret,
+    /// `POSDESK_WEBHOOK_LISTEN` is not a socket address.
     #[error("POSDESK_WEBHOOK_LISTEN: {0:?} is not an address such as 0.0.0.0:8080")]
     Listen(String),
+    /// An entry of `POSDESK_REVIEWERS` is not a user id.
     #[error("POSDESK_REVIEWERS: {0:?} is not a Telegram user id")]
     Reviewer(String),
+    /// A staff group without reviewers.
     #[error("POSDESK_REVIEWERS must list at least one user id when POSDESK_STAFF_CHAT_ID is set")]
     NoReviewers,
+    /// A lease of zero hours.
     #[error("POSDESK_LEASE_HOURS must be at least 1")]
     Lease,
+    /// An unknown language code.
     #[error("POSDESK_DEFAULT_LOCALE: unknown language {0:?} (use zh-CN or en)")]
     Locale(String),
+    /// An entry of `POSDESK_HOLIDAYS` is not a `YYYY-MM-DD` date.
     #[error("POSDESK_HOLIDAYS: {0:?} is not a date (use YYYY-MM-DD, comma-separated)")]
     Holiday(String),
 }

@@ -25,12 +25,19 @@ use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt};
 
 /// The terminal's own words (also Fluent messages, in `conversation.ftl`).
 pub mod messages {
+    /// Greeting of `posdesk chat`, with how to press buttons and send files.
     pub const HELLO: &str = "console-hello";
+    /// Shown where Telegram would delete the merchant's message (privacy guard).
     pub const DELETED: &str = "console-deleted";
+    /// How to share a contact (`/contact PHONE`) where Telegram would show the button.
     pub const CONTACT_HINT: &str = "console-contact-hint";
+    /// How `/staff` and `/later` are used.
     pub const STAFF_HELP: &str = "console-staff-help";
+    /// Time passed (`/later HOURS`).
     pub const LATER: &str = "console-later";
+    /// `/staff` without a case to act on.
     pub const NO_CASE: &str = "console-no-case";
+    /// Every id above.
     pub const ALL: &[&str] = &[HELLO, DELETED, CONTACT_HINT, STAFF_HELP, LATER, NO_CASE];
 }
 
@@ -149,8 +156,10 @@ async fn print_turn<W: AsyncWrite + Unpin>(
     Ok(())
 }
 
+/// Why the terminal session stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum ChatError {
+    /// Reading standard input or writing standard output failed.
     #[error("terminal input/output failed: {0}")]
     Io(#[from] std::io::Error),
     #[error("the database failed: {0}")]

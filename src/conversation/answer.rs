@@ -3,8 +3,7 @@
 //! to the reviewer together when the merchant presses "done", or, if they never do, when
 //! the reminder job finds the answer idle (a timeout), so nothing they sent is lost.
 
-use super::action::Action;
-use super::effect::{Button, Effect, Keyboard};
+use super::effect::Effect;
 use super::event::Upload;
 use super::facts::CaseNote;
 use super::form::check_upload;
@@ -194,41 +193,4 @@ fn sent_message(id: &str, sent: Option<(String, usize)>) -> Vec<Msg> {
     })
     .into_iter()
     .collect()
-}
-
-/// The prompt while answering: the question and how to answer; once something was sent,
-/// only how much and the buttons.
-pub(super) fn answer_prompt(state: &State, step: u32) -> (Vec<Msg>, Keyboard) {
-    let State::AnswerStaff {
-        case_ref,
-        question,
-        texts,
-        files,
-        ..
-    } = state
-    else {
-        return (Vec::new(), Keyboard::None);
-    };
-    let count = texts.len() + files.len();
-    let parts = if count > 0 {
-        vec![Msg::new(m::ANSWER_COLLECTED).with_num("count", count as i64)]
-    } else {
-        let head = match question {
-            Some(q) => Msg::new(m::CASE_QUESTION)
-                .with("ref", case_ref.clone())
-                .with("question", q.clone()),
-            None => Msg::new(m::ANSWER_PROMPT).with("ref", case_ref.clone()),
-        };
-        vec![head, Msg::new(m::ANSWER_HOW)]
-    };
-    let b = |label: &str, action: Action| Button {
-        label: Msg::new(label),
-        step,
-        action,
-    };
-    let keyboard = Keyboard::Inline(vec![
-        vec![b(m::BTN_ANSWER_DONE, Action::AnswerDone)],
-        vec![b(m::BTN_ANSWER_LATER, Action::AnswerLater)],
-    ]);
-    (parts, keyboard)
 }

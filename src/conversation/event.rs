@@ -6,10 +6,12 @@
 pub struct Incoming {
     /// The chat message that carried it, so the privacy guard can ask for its deletion.
     pub message_id: Option<i32>,
+    /// What happened.
     pub event: Event,
 }
 
 impl Incoming {
+    /// An event without a message id (presses, system events, the terminal).
     pub fn new(event: Event) -> Self {
         Incoming {
             message_id: None,
@@ -17,6 +19,7 @@ impl Incoming {
         }
     }
 
+    /// The same event, carried by chat message `id`.
     pub fn with_message_id(mut self, id: i32) -> Self {
         self.message_id = Some(id);
         self
@@ -46,6 +49,7 @@ pub fn strip_controls(text: &str) -> String {
     text.chars().filter(|c| !is_stray_control(*c)).collect()
 }
 
+/// One thing that happened in a merchant's chat, as the core sees it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     /// Typed text, including commands such as `/start unbind` (the core parses them).
@@ -56,14 +60,22 @@ pub enum Event {
     Files(Vec<Upload>),
     /// One item of an album that arrives as separate messages (Telegram's `media_group_id`).
     /// Consecutive parts of one album get a single, combined answer.
-    AlbumPart { album_id: String, upload: Upload },
+    AlbumPart {
+        /// Telegram's `media_group_id`.
+        album_id: String,
+        /// This part's file.
+        upload: Upload,
+    },
     /// News about one of the merchant's cases, from the review team (not typed by the
     /// merchant): told in the merchant's language.
     CaseNotice(CaseNotice),
     /// The merchant left an application unfinished a while ago (sent by the reminder job).
     Reminder,
     /// A shared contact (the "share my phone number" button).
-    Contact { phone: String },
+    Contact {
+        /// The contact's phone number, as Telegram gives it (any text: it is validated).
+        phone: String,
+    },
     /// A message the merchant edited after sending; its new text, if it has one.
     Edited(Option<String>),
     /// Stickers, voice, location and everything else we cannot use.
@@ -90,7 +102,9 @@ impl Event {
 /// A file the merchant sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Upload {
+    /// Telegram's file id (or the terminal's stand-in), all that is kept of the file.
     pub file_id: String,
+    /// Photo or document.
     pub kind: super::FileKind,
     /// MIME type as reported by Telegram (documents only).
     pub mime: Option<String>,
@@ -99,6 +113,7 @@ pub struct Upload {
 }
 
 impl Upload {
+    /// A photo with only its file id known (no MIME type, no size).
     pub fn photo(file_id: impl Into<String>) -> Self {
         Upload {
             file_id: file_id.into(),
@@ -113,30 +128,51 @@ impl Upload {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CaseNotice {
     /// A reviewer started on it.
-    InReview { case_ref: String },
+    InReview {
+        /// The case's public reference.
+        case_ref: String,
+    },
     /// A reviewer asks for more information; the merchant's next message answers.
     Question {
+        /// The case's public reference.
         case_ref: String,
+        /// The staff's request id, which the answer refers to.
         request_id: String,
+        /// The reviewer's question, as typed.
         question: String,
     },
-    /// `next` says what happens after the approval, as [`super::next_steps`] chose it from
-    /// the case (the Fluent message selects on it: `unbind`, `repair`, `refund`, …).
-    Approved { case_ref: String, next: String },
+    /// A reviewer approved it; `next` says what happens now, as [`super::next_steps`]
+    /// chose it from the case (the Fluent message selects on it: `unbind`, `repair`,
+    /// `refund`, …).
+    Approved {
+        /// The case's public reference.
+        case_ref: String,
+        /// What happens next.
+        next: String,
+    },
     /// `reason` is a reject reason code (`missing-materials`, …, `other`); `text` the
     /// reviewer's own words for `other`.
     Rejected {
+        /// The case's public reference.
         case_ref: String,
+        /// The reason code.
         reason: String,
+        /// The reviewer's words, for the reason `other`.
         text: Option<String>,
     },
 }
 
+/// A kind of message posdesk cannot use; each gets a reply saying what to send instead.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unsupported {
+    /// A sticker.
     Sticker,
+    /// A voice note.
     Voice,
+    /// A video or video note.
     Video,
+    /// A location.
     Location,
+    /// Anything else (a poll, a game, a dice…).
     Other,
 }

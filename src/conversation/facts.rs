@@ -83,7 +83,9 @@ pub struct OpenSerial {
 /// One of the merchant's cases, as `/status` lists it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseLine {
+    /// The case's public reference.
     pub case_ref: String,
+    /// What kind of case.
     pub kind: CaseKind,
     /// Where the case is; the Fluent message selects on [`CaseStatus::as_str`].
     pub status: CaseStatus,

@@ -25,7 +25,10 @@ pub enum FieldKind {
     /// A user name or a phone number (how the merchant logs in).
     Login,
     /// Free text, with common answers offered as buttons (`choice-<id>` messages).
-    Text { choices: &'static [&'static str] },
+    Text {
+        /// Ids of the offered answers (`choice-<id>` messages).
+        choices: &'static [&'static str],
+    },
     /// Yes or no (buttons, or words).
     YesNo,
     /// A calendar date, as merchants write it.
@@ -41,7 +44,9 @@ pub enum FieldKind {
 /// Asked only when an earlier yes/no field has this answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Condition {
+    /// The id of the earlier yes/no field.
     pub field: &'static str,
+    /// The answer that makes this field apply.
     pub equals: bool,
 }
 
@@ -62,17 +67,22 @@ pub struct Field {
     /// Stable id: JSON key in the case, callback data, and the Fluent ids
     /// `field-<id>-label` / `field-<id>-prompt`. Keep it short (callback data ≤ 64 bytes).
     pub id: &'static str,
+    /// What kind of value, and so how it is asked, parsed and shown.
     pub kind: FieldKind,
+    /// Whether the merchant must answer (an optional field can be skipped).
     pub required: bool,
+    /// Asked only when this condition on an earlier answer holds.
     pub when: Option<Condition>,
     pub advice: Option<Advice>,
 }
 
 impl Field {
+    /// The Fluent id of the field's label (`field-<id>-label`), in the summary and the case card.
     pub fn label_id(&self) -> String {
         format!("field-{}-label", self.id)
     }
 
+    /// The Fluent id of the question that asks for the field (`field-<id>-prompt`).
     pub fn prompt_id(&self) -> String {
         format!("field-{}-prompt", self.id)
     }

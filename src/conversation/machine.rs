@@ -3,11 +3,10 @@
 //! No IO, no clock, no randomness of its own: the time, the merchant's language, fresh
 //! entropy and the facts read from the database come in through [`Ctx`]; everything to be
 //! done goes out as [`Effect`]s. Each state's handling lives here; filling in fields is in
-//! `form.rs`, the commands in `command.rs`, answering a reviewer in `review.rs`, what each
+//! `form.rs`, the commands in `on_command.rs`, answering a reviewer in `review.rs`, what each
 //! state shows in `prompt.rs`.
 
 use super::action::{parse_callback, Action};
-use super::command::Command;
 use super::effect::{Button, Effect, Keyboard, Reply};
 use super::event::{Event, Incoming, Unsupported};
 use super::facts::Facts;
@@ -155,8 +154,8 @@ impl Turn<'_, '_> {
         if text.is_empty() {
             return self.show(vec![Msg::new(m::USE_BUTTONS)]);
         }
-        if let Some(typed) = Command::parse(text) {
-            return self.on_command(typed);
+        if self.command(text) {
+            return;
         }
         // A greeting in front: greet back, or go on with what follows it.
         let text = match words::strip_greeting(text) {

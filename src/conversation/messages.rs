@@ -4,7 +4,7 @@
 
 macro_rules! messages {
     ($($name:ident = $id:literal),* $(,)?) => {
-        $(pub const $name: &str = $id;)*
+        $(#[doc = concat!("Fluent id `", $id, "`.")] pub const $name: &str = $id;)*
         /// Every id declared above.
         pub const ALL: &[&str] = &[$($id),*];
     };

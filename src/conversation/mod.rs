@@ -15,6 +15,7 @@ mod form;
 pub mod forms;
 mod machine;
 pub mod messages;
+mod on_command;
 pub mod prompt;
 mod review;
 mod serial_note;

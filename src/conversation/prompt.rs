@@ -56,8 +56,15 @@ pub fn prompt_with(state: &State, step: u32, mut prefix: Vec<Msg>) -> Reply {
             draft,
             field: Some(field),
         } => field_prompt(draft, field, step, true),
-        State::NoteToStaff { .. } => super::serial_note::note_prompt(step),
-        State::AnswerStaff { .. } => super::answer::answer_prompt(state, step),
+        State::NoteToStaff { .. } => (
+            vec![Msg::new(m::NOTE_PROMPT)],
+            Keyboard::Inline(vec![vec![Button {
+                label: Msg::new(m::BTN_NO_NOTE),
+                step,
+                action: Action::Resume,
+            }]]),
+        ),
+        State::AnswerStaff { .. } => answer_prompt(state, step),
     };
     prefix.extend(parts);
     Reply::new(prefix, keyboard)
@@ -268,4 +275,41 @@ pub fn lang_keyboard(step: u32) -> Keyboard {
             action: Action::Lang(Locale::En),
         },
     ]])
+}
+
+/// The prompt while answering: the question and how to answer; once something was sent,
+/// only how much and the buttons.
+fn answer_prompt(state: &State, step: u32) -> (Vec<Msg>, Keyboard) {
+    let State::AnswerStaff {
+        case_ref,
+        question,
+        texts,
+        files,
+        ..
+    } = state
+    else {
+        return (Vec::new(), Keyboard::None);
+    };
+    let count = texts.len() + files.len();
+    let parts = if count > 0 {
+        vec![Msg::new(m::ANSWER_COLLECTED).with_num("count", count as i64)]
+    } else {
+        let head = match question {
+            Some(q) => Msg::new(m::CASE_QUESTION)
+                .with("ref", case_ref.clone())
+                .with("question", q.clone()),
+            None => Msg::new(m::ANSWER_PROMPT).with("ref", case_ref.clone()),
+        };
+        vec![head, Msg::new(m::ANSWER_HOW)]
+    };
+    let b = |label: &str, action: Action| Button {
+        label: Msg::new(label),
+        step,
+        action,
+    };
+    let keyboard = Keyboard::Inline(vec![
+        vec![b(m::BTN_ANSWER_DONE, Action::AnswerDone)],
+        vec![b(m::BTN_ANSWER_LATER, Action::AnswerLater)],
+    ]);
+    (parts, keyboard)
 }

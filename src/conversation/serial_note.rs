@@ -89,15 +89,3 @@ impl Turn<'_, '_> {
         self.show(Vec::new());
     }
 }
-
-/// The prompt while a note is typed.
-pub(super) fn note_prompt(step: u32) -> (Vec<Msg>, Keyboard) {
-    (
-        vec![Msg::new(m::NOTE_PROMPT)],
-        Keyboard::Inline(vec![vec![Button {
-            label: Msg::new(m::BTN_NO_NOTE),
-            step,
-            action: Action::Resume,
-        }]]),
-    )
-}

@@ -14,6 +14,7 @@ pub const SCHEMA_VERSION: i32 = 1;
 /// Everything stored for one chat.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Dialogue {
+    /// Where the conversation is.
     pub state: State,
     /// The language the merchant chose with `/lang`; `None` follows their Telegram setting.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -26,6 +27,7 @@ pub struct Dialogue {
     /// press on an older message (or a press re-sent by the client) changes nothing.
     #[serde(default)]
     pub step: u32,
+    /// When the merchant last did anything (for the reminder about an idle draft).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_active: Option<DateTime<Utc>>,
     /// A reminder about the unfinished draft was sent (reset by any activity).
@@ -43,7 +45,9 @@ pub struct Dialogue {
 /// A discarded draft, kept a while so that a slip of the finger can be undone.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Discarded {
+    /// The draft as it was when discarded.
     pub draft: Draft,
+    /// When it was discarded.
     pub at: DateTime<Utc>,
 }
 
@@ -55,6 +59,7 @@ impl Discarded {
 /// What the parts of one album did so far.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AlbumProgress {
+    /// Telegram's `media_group_id`.
     pub id: String,
     /// Field ids filled by the album, in order.
     pub filled: Vec<String>,
@@ -72,26 +77,50 @@ pub enum State {
     #[default]
     Menu,
     /// A topic was chosen; asking which brand the terminal is.
-    ChooseBrand { topic: CaseKind },
+    ChooseBrand {
+        /// The topic chosen.
+        topic: CaseKind,
+    },
     /// Self-service steps for the topic and brand were shown.
-    Guide { topic: CaseKind, brand: String },
+    Guide {
+        /// The topic.
+        topic: CaseKind,
+        /// The brand id.
+        brand: String,
+    },
     /// Collecting `field` of `draft`.
-    Form { draft: Draft, field: String },
+    Form {
+        /// The application so far.
+        draft: Draft,
+        /// The id of the field being asked.
+        field: String,
+    },
     /// The summary, waiting for submit / edit / cancel.
-    Review { draft: Draft },
+    Review {
+        /// The complete application.
+        draft: Draft,
+    },
     /// Changing one field from the summary; `None` while the merchant picks which.
     Edit {
+        /// The application being changed.
         draft: Draft,
+        /// The field being changed.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         field: Option<String>,
     },
     /// Typing a note for staff about a serial that another merchant's open case uses; then
     /// back to `resume` (the form, at the serial).
-    NoteToStaff { serial: String, resume: Box<State> },
+    NoteToStaff {
+        /// The serial number the note is about (canonical form).
+        serial: String,
+        /// Where the conversation goes back to.
+        resume: Box<State>,
+    },
     /// A reviewer asked the merchant about `case_ref`: what they send (several messages,
     /// photos) is collected until they press "done" (or the reminder job's timeout sends
     /// it); then the conversation goes back to `resume`.
     AnswerStaff {
+        /// The case the reviewer asked about.
         case_ref: String,
         /// The reviewer's question, shown again while answering.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -139,9 +168,11 @@ impl State {
 pub struct Draft {
     /// Random id; the idempotency key of the submitted case.
     pub id: String,
+    /// What kind of case it will be.
     pub kind: CaseKind,
     /// Field id → answer. Only fields of `kind`'s form.
     pub values: BTreeMap<String, Value>,
+    /// When the merchant started it.
     pub started_at: DateTime<Utc>,
 }
 
@@ -153,10 +184,13 @@ pub enum Value {
     Text(String),
     /// One of the field's offered answers (a Fluent id such as `reason-unused`).
     Choice(String),
+    /// A yes/no answer.
     Bool(bool),
+    /// A calendar date (no time of day).
     Date(NaiveDate),
     /// A brand id.
     Brand(String),
+    /// A photo or document.
     File(Attachment),
     /// An optional field the merchant chose to skip.
     Skipped,
@@ -165,14 +199,19 @@ pub enum Value {
 /// A photo or document sent to Telegram; we keep only Telegram's file id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attachment {
+    /// Telegram's file id: the file stays on Telegram's servers.
     pub file_id: String,
+    /// Photo or document.
     pub kind: FileKind,
 }
 
+/// How a file was sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FileKind {
+    /// A photo (Telegram recompresses it).
     Photo,
+    /// A document (sent as a file: a scan, a PDF, an uncompressed image).
     Document,
 }
 

@@ -178,10 +178,12 @@ fn contains_any(text: &str, phrases: &[&str]) -> bool {
     phrases.iter().any(|p| lower.contains(p))
 }
 
+/// Whether the whole message is a word that cancels the application (`取消`, `算了`, `cancel`…).
 pub fn is_cancel(text: &str) -> bool {
     is_one_of(text, CANCEL_WORDS)
 }
 
+/// Whether the whole message is a word that skips an optional field (`跳过`, `没有`, `skip`…).
 pub fn is_skip(text: &str) -> bool {
     is_one_of(text, SKIP)
 }
@@ -195,6 +197,7 @@ pub fn is_confirm(text: &str) -> bool {
     clauses.peek().is_some() && clauses.all(|c| is_one_of(c, CONFIRM))
 }
 
+/// Whether the whole message asks to undo the last discard (`撤销`, `undo`…).
 pub fn is_undo(text: &str) -> bool {
     is_one_of(text, UNDO)
 }

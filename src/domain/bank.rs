@@ -177,6 +177,8 @@ fn canonical(k: &str, contains: bool) -> Option<&'static str> {
 }
 
 impl BankName {
+    /// Reads a bank's name: one of the major banks by any of its aliases (`工行`, `ICBC`) becomes its canonical name; another name containing a bank word (`银行`, `信用社`, `bank`) of at most 30 characters is kept as written. A trailing `卡` / card number suffix is ignored.
+    /// Errors: [`Invalid::BankNameDigitsOnly`], [`Invalid::BankNameNotBank`], [`Invalid::BankNameTooLong`].
     pub fn parse(input: &str) -> Result<Self, Invalid> {
         let cleaned = norm::collapse_ws(&norm::clean(input));
         let value = strip_card_suffix(&cleaned);

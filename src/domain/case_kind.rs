@@ -20,6 +20,7 @@ pub enum CaseKind {
 }
 
 impl CaseKind {
+    /// Every kind, in the order of the menu.
     pub const ALL: [CaseKind; 5] = [
         CaseKind::Unbind,
         CaseKind::Broken,
@@ -39,6 +40,7 @@ impl CaseKind {
         }
     }
 
+    /// The kind whose [`CaseKind::id`] is `id`.
     pub fn from_id(id: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.id() == id)
     }

@@ -10,84 +10,115 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
 pub enum Invalid {
     // Phone
+    /// Phone number contains characters other than digits, spaces, dashes and `+`.
     #[error("phone number contains characters other than digits, spaces, dashes and +")]
     PhoneInvalidChars,
+    /// Phone number does not have 11 digits.
     #[error("phone number does not have 11 digits")]
     PhoneLength,
+    /// 11 digits, but not a mainland China mobile number (`1[3-9]…`).
     #[error("11 digits, but not a mainland China mobile number (1[3-9]…)")]
     PhoneNotMobile,
 
     // Device serial
+    /// Device serial number has characters other than letters and digits.
     #[error("device serial number has characters other than letters and digits")]
     SerialInvalidChars,
+    /// Device serial number is shorter than 6 characters.
     #[error("device serial number is shorter than 6 characters")]
     SerialTooShort,
+    /// Device serial number is longer than 32 characters.
     #[error("device serial number is longer than 32 characters")]
     SerialTooLong,
+    /// Device serial number has no digit.
     #[error("device serial number has no digit")]
     SerialNoDigit,
 
     // Merchant number
+    /// Merchant number has characters other than letters and digits.
     #[error("merchant number has characters other than letters and digits")]
     MerchantNoInvalidChars,
+    /// Merchant number is shorter than 8 characters.
     #[error("merchant number is shorter than 8 characters")]
     MerchantNoTooShort,
+    /// Merchant number is longer than 20 characters.
     #[error("merchant number is longer than 20 characters")]
     MerchantNoTooLong,
+    /// Merchant number has fewer than 6 digits.
     #[error("merchant number has fewer than 6 digits")]
     MerchantNoTooFewDigits,
 
     // Merchant name
+    /// Merchant name is shorter than 2 characters.
     #[error("merchant name is shorter than 2 characters")]
     MerchantNameTooShort,
+    /// Merchant name is longer than 60 characters.
     #[error("merchant name is longer than 60 characters")]
     MerchantNameTooLong,
+    /// Merchant name has only digits or punctuation.
     #[error("merchant name has only digits or punctuation")]
     MerchantNameNoLetters,
 
     // Person name
+    /// Name is shorter than 2 characters.
     #[error("name is shorter than 2 characters")]
     PersonNameTooShort,
+    /// Name is longer than 30 characters.
     #[error("name is longer than 30 characters")]
     PersonNameTooLong,
+    /// Name contains digits.
     #[error("name contains digits")]
     PersonNameHasDigits,
+    /// Name contains characters other than Chinese or Latin letters, spaces and `·`.
     #[error("name contains characters other than Chinese or Latin letters, spaces and ·")]
     PersonNameInvalidChars,
 
     // Card last four
+    /// No digits where the last four digits of a card were expected.
     #[error("no digits where the last four digits of a card were expected")]
     CardLast4NoDigits,
+    /// Fewer than four digits for the card's last four.
     #[error("fewer than four digits for the card's last four")]
     CardLast4TooFewDigits,
+    /// More than four digits: only the card's last four are wanted.
     #[error("more than four digits: only the card's last four are wanted")]
     CardLast4TooManyDigits,
 
     // Bank name
+    /// Bank name is only digits.
     #[error("bank name is only digits")]
     BankNameDigitsOnly,
+    /// Not recognisable as a bank's name.
     #[error("not recognisable as a bank's name")]
     BankNameNotBank,
+    /// Bank name is longer than 30 characters.
     #[error("bank name is longer than 30 characters")]
     BankNameTooLong,
 
     // Free text
+    /// Text is shorter than 2 characters or has no words.
     #[error("text is shorter than 2 characters or has no words")]
     TextTooShort,
+    /// Text is longer than 300 characters.
     #[error("text is longer than 300 characters")]
     TextTooLong,
 
     // Date
+    /// Date is in the future.
     #[error("date is in the future")]
     DateInFuture,
+    /// Date is more than 5 years ago.
     #[error("date is more than 5 years ago")]
     DateTooOld,
+    /// No such calendar date.
     #[error("no such calendar date")]
     DateImpossible,
+    /// Not a recognisable date.
     #[error("not a recognisable date")]
     DateUnreadable,
 
     // Case reference
+    /// Not a case reference like `UB-7K3QF9`.
     #[error("not a case reference like UB-7K3QF9")]
     CaseRefMalformed,
 }

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 pub struct FreeText(String);
 
 impl FreeText {
+    /// Reads free text (see [`FreeText`]). Errors: [`Invalid::TextTooLong`] over 300 characters, [`Invalid::TextTooShort`] under 2 or without a letter or digit.
     pub fn parse(input: &str) -> Result<Self, Invalid> {
         let value = norm::clean_keep_width(input);
         let len = value.chars().count();

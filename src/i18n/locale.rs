@@ -6,14 +6,17 @@ use std::fmt;
 /// A supported language. Chinese first: it is the default for merchants in China.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 pub enum Locale {
+    /// Simplified Chinese, mainland China (`zh-CN`): the default.
     #[default]
     #[serde(rename = "zh-CN")]
     ZhCn,
+    /// English (`en`).
     #[serde(rename = "en")]
     En,
 }
 
 impl Locale {
+    /// Every supported language, Chinese first.
     pub const ALL: [Locale; 2] = [Locale::ZhCn, Locale::En];
 
     /// The BCP 47 tag, also the folder name under `locales/`.

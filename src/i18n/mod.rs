@@ -43,7 +43,9 @@ pub struct Localizer {
 #[derive(Debug, thiserror::Error)]
 #[error("locale {locale}: {detail}")]
 pub struct LocaleError {
+    /// The locale whose files have the problem.
     pub locale: Locale,
+    /// What is wrong, as Fluent reports it.
     pub detail: String,
 }
 

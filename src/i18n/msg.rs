@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 /// A Fluent message id with arguments.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Msg {
+    /// The Fluent message id (`welcome`, `field-serial-prompt`).
     pub id: String,
+    /// The message's arguments, by name.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub args: Vec<(String, Arg)>,
 }
@@ -23,6 +25,7 @@ pub enum Arg {
 }
 
 impl Msg {
+    /// The message `id` without arguments.
     pub fn new(id: impl Into<String>) -> Self {
         Msg {
             id: id.into(),

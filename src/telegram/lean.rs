@@ -18,6 +18,7 @@ use teloxide::{Bot, RequestError};
 /// The part of a sent message the bot reads.
 #[derive(Debug, Clone, Copy, Deserialize)]
 pub struct SentMessage {
+    /// The id of the message Telegram sent (or edited).
     pub message_id: i32,
 }
 
@@ -31,6 +32,7 @@ pub struct Lean<P, O = IgnoredAny> {
 }
 
 impl<P, O> Lean<P, O> {
+    /// The request `payload`, sent as teloxide would send it.
     pub fn new(payload: P) -> Self {
         Lean {
             payload,

@@ -23,6 +23,7 @@ pub struct Limiter {
 }
 
 impl Limiter {
+    /// Limits from `settings` (a zero is taken as one).
     pub fn new(settings: &ThrottleSettings) -> Self {
         let n = |v: u32| NonZeroU32::new(v.max(1)).unwrap_or(NonZeroU32::MIN);
         let chat_rate = n(settings.per_chat_per_sec);

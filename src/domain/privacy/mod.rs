@@ -27,13 +27,18 @@ pub use numbers::{id_number_valid, luhn_complete, luhn_valid};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Sensitive {
+    /// A full bank card number (Luhn-valid, 15–19 digits).
     CardNumber,
+    /// A full PRC resident ID number (18 characters, check character valid).
     IdNumber,
+    /// A password or payment PIN, given after its keyword.
     Password,
+    /// An SMS or verification code, given after its keyword.
     SmsCode,
 }
 
 impl Sensitive {
+    /// Every kind of secret (each needs a refusal message in every locale).
     pub const ALL: [Sensitive; 4] = [
         Sensitive::CardNumber,
         Sensitive::IdNumber,
