@@ -1,14 +1,29 @@
-//! Errors at the database boundary.
+//! Errors at the database boundary. What the driver reports is classified by the backend that
+//! reported it, from its codes (SQLite's extended result codes, PostgreSQL's SQLSTATEs; never
+//! the message text), into what the callers act on: [`StoreError::Unavailable`] (leave the
+//! update unconfirmed, tell the user, try later), [`StoreError::Busy`] and
+//! [`StoreError::Conflict`] (run the transaction again at once), or a fault.
 
 use crate::domain::CaseRef;
 use thiserror::Error;
 
+/// Why a store operation failed. Closed: a caller can match every case.
 #[derive(Debug, Error)]
 pub enum StoreError {
-    #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
-    #[error("migration failed: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The database cannot be used at the moment: unreachable or refusing connections,
+    /// shutting down, out of connections or of resources, no connection within the pool's
+    /// acquire timeout; SQLite's write lock held by another process past the busy timeout,
+    /// or its disk full or failing. Nothing was applied, and retrying at once is pointless
+    /// (each attempt already waited): the caller leaves the update unconfirmed, tries again
+    /// later and may tell the user meanwhile.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(#[source] sqlx::Error),
+    /// PostgreSQL gave up a lock wait (`lock_timeout`), broke a deadlock or failed a
+    /// serialization: another transaction had what this one needed. Running the
+    /// transaction again may succeed at once.
+    #[error("the transaction lost a race for a lock: {0}")]
+    Busy(#[source] sqlx::Error),
+    /// The dialogue (or an update's record) was changed concurrently: run the update again.
     #[error("the dialogue was changed concurrently; retry the update")]
     Conflict,
     /// `insert_case`: the device serial already has an open case; its reference.
@@ -17,63 +32,67 @@ pub enum StoreError {
     /// A write addressed a case reference that does not exist; the reference.
     #[error("no case {0}")]
     UnknownCase(CaseRef),
+    /// `store::open` was given a URL of no backend.
     #[error("unsupported database URL {0} (use sqlite://FILE or postgres://USER@HOST/DATABASE)")]
     UnsupportedUrl(String),
+    /// Stored data is not what posdesk writes (the message names the row, never its value).
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// Applying the migrations failed.
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// Anything else the database reported: a constraint posdesk does not expect, a faulty
+    /// statement, a bad configuration.
+    #[error("database error: {0}")]
+    Database(#[source] sqlx::Error),
 }
 
-impl StoreError {
-    /// Whether retrying the whole transaction may succeed (lock contention, lost race).
-    pub fn is_retryable(&self) -> bool {
-        match self {
-            StoreError::Conflict => true,
-            StoreError::Database(sqlx::Error::Database(db)) => {
-                let msg = db.message();
-                msg.contains("database is locked")
-                    || msg.contains("busy")
-                    || db.code().as_deref() == Some("40001")
-                    || db.code().as_deref() == Some("40P01")
-                    // PostgreSQL lock_not_available: a lock wait ran past `lock_timeout`.
-                    || db.code().as_deref() == Some("55P03")
-            }
-            StoreError::Database(sqlx::Error::PoolTimedOut) => true,
-            _ => false,
-        }
-    }
+/// What a database's error code means to posdesk (see [`StoreError`]); each backend maps its
+/// own codes (`sqlite::error_class`, `postgres::error_class`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ErrorClass {
+    Unavailable,
+    Busy,
+    Fault,
+}
 
-    /// Whether the database cannot be used at the moment: unreachable, shutting down, out of
-    /// connections, no connection within the pool's acquire timeout, or (SQLite) its write
-    /// lock held by someone else past the busy timeout. Retrying at once is pointless: the
-    /// caller leaves the update unconfirmed, tries again later and may tell the user
-    /// meanwhile. (SQLite's busy timeout and the pool timeout also count as
-    /// [`StoreError::is_retryable`], for callers that simply try again.)
-    pub fn is_unavailable(&self) -> bool {
-        let StoreError::Database(e) = self else {
-            return false;
-        };
-        match e {
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        let class = match &e {
             sqlx::Error::Io(_)
             | sqlx::Error::Tls(_)
             | sqlx::Error::Protocol(_)
             | sqlx::Error::PoolTimedOut
             | sqlx::Error::PoolClosed
-            | sqlx::Error::WorkerCrashed => true,
+            | sqlx::Error::WorkerCrashed => ErrorClass::Unavailable,
             sqlx::Error::Database(db) => {
-                use sqlx::error::DatabaseError as _;
                 if let Some(sqlite) = db.try_downcast_ref::<sqlx::sqlite::SqliteError>() {
-                    // SQLITE_BUSY (5) or SQLITE_LOCKED (6), in any extended form: the whole
-                    // database refused the write lock for the busy timeout.
-                    let code = sqlite.code().and_then(|c| c.parse::<i32>().ok());
-                    return code.is_some_and(|c| matches!(c & 0xff, 5 | 6));
+                    super::sqlite::error_class(sqlite)
+                } else if let Some(pg) = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+                    super::postgres::error_class(pg.code())
+                } else {
+                    ErrorClass::Fault
                 }
-                // PostgreSQL: connection exceptions (class 08), the server shutting down or
-                // starting up (57P01-57P03), too many connections (53300).
-                db.code().is_some_and(|c| {
-                    c.starts_with("08") || matches!(&*c, "57P01" | "57P02" | "57P03" | "53300")
-                })
             }
-            _ => false,
+            _ => ErrorClass::Fault,
+        };
+        match class {
+            ErrorClass::Unavailable => StoreError::Unavailable(e),
+            ErrorClass::Busy => StoreError::Busy(e),
+            ErrorClass::Fault => StoreError::Database(e),
         }
+    }
+}
+
+impl StoreError {
+    /// Whether running the whole transaction again at once may succeed: a lost race
+    /// ([`StoreError::Conflict`]) or a lock given up ([`StoreError::Busy`]).
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, StoreError::Conflict | StoreError::Busy(_))
+    }
+
+    /// Whether the database cannot be used at the moment ([`StoreError::Unavailable`]).
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, StoreError::Unavailable(_))
     }
 }

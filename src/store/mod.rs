@@ -11,7 +11,7 @@
 //! trail), [`StaffTx`] (claims, staff cards, pending inputs), [`OutboxTx`] (requests to send)
 //! and [`JobTx`] (the periodic jobs). A merchant's step needs only [`MerchantTx`]; the group
 //! commit's `BatchTx` is one. [`Store`] holds what runs outside a transaction. The role
-//! traits' docs are the contract both backends keep; `tests/store_*.rs` check it on both.
+//! traits' docs are the contract both backends keep; `tests/store/` checks it on both.
 //!
 //! ## Written once, and where the backends differ
 //! Each role's file (`cases.rs`, `staff.rs`, `outbox.rs`, `jobs.rs`, `pool.rs` for [`Store`])
@@ -37,12 +37,12 @@
 //!    role's blanket `impl`, binding with `Statement::bind` and reading with a shape of
 //!    `Kind`s (`statement.rs`). Only if the dialects truly differ: a method on the
 //!    role's dialect trait, implemented in both backends' `<role>.rs`, with the reason.
-//! 4. A check in `tests/support/store_cases.rs`, which runs on both backends. A method a
+//! 4. A check in `tests/store/checks/<role>.rs`, which runs on both backends. A method a
 //!    merchant's step calls also needs its `BatchTx` form (`service/batch.rs`).
 
 mod cases;
 mod chats;
-mod error;
+pub(crate) mod error;
 mod jobs;
 mod model;
 mod outbox;

@@ -12,6 +12,7 @@ use std::collections::{HashMap, HashSet};
 pub struct ChatPeek {
     /// The update was applied before: a redelivery.
     pub processed: bool,
+    /// The chat's dialogue, if it has one.
     pub dialogue: Option<StoredDialogue>,
 }
 
@@ -24,6 +25,7 @@ pub struct StoredDialogue {
     pub schema_version: i32,
     /// Optimistic-concurrency counter, bumped on every save.
     pub row_version: i64,
+    /// When it was last saved.
     pub updated_at: DateTime<Utc>,
 }
 
@@ -44,7 +46,9 @@ pub struct BatchPeek {
 /// One dialogue of [`ChatTx::save_dialogues`](super::ChatTx::save_dialogues).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DialogueWrite {
+    /// The chat.
     pub chat_id: i64,
+    /// Its dialogue as the step left it.
     pub dialogue: NewDialogue,
     /// As for [`ChatTx::save_dialogue`](super::ChatTx::save_dialogue).
     pub expected_row_version: Option<i64>,
@@ -53,16 +57,22 @@ pub struct DialogueWrite {
 /// One update of [`ChatTx::mark_all_processed`](super::ChatTx::mark_all_processed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ProcessedMark {
+    /// Telegram's update id.
     pub update_id: i64,
+    /// The chat it came from (0 once the chat was forgotten).
     pub chat_id: i64,
+    /// When it was applied.
     pub at: DateTime<Utc>,
 }
 
 /// A dialogue to save.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewDialogue {
+    /// The serialized conversation state (JSON text, kept exactly as given).
     pub state: String,
+    /// Version of the state's JSON shape.
     pub schema_version: i32,
+    /// When the step ran.
     pub updated_at: DateTime<Utc>,
     /// When the merchant last worked on an unfinished draft (`None`: no draft). Stored in
     /// its own column so the reminder job can find idle drafts without parsing every state.
@@ -88,15 +98,20 @@ pub struct NewCase {
     pub fields: serde_json::Value,
     /// Attachments as JSON array of `{ "field": id, "file_id": …, "kind": "photo"|"document" }`.
     pub attachments: serde_json::Value,
+    /// The merchant's chat.
     pub chat_id: i64,
     /// The merchant's language, for notifications.
     pub locale: Locale,
+    /// When it was submitted.
     pub created_at: DateTime<Utc>,
+    /// The promised answer date.
     pub due_at: DateTime<Utc>,
 }
 
+/// What [`CaseTx::insert_case`](super::CaseTx::insert_case) did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InsertOutcome {
+    /// The case is queued, with its `created` event.
     Inserted,
     /// A case with the same draft id already exists; its reference.
     AlreadyExists(CaseRef),
@@ -105,10 +120,15 @@ pub enum InsertOutcome {
 /// What a merchant sees of one of their cases in `/status`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseSummary {
+    /// The public reference.
     pub case_ref: CaseRef,
+    /// What was applied for.
     pub kind: CaseKind,
+    /// Where it is in review.
     pub status: CaseStatus,
+    /// When it was submitted.
     pub created_at: DateTime<Utc>,
+    /// The promised answer date.
     pub due_at: DateTime<Utc>,
 }
 
@@ -116,7 +136,9 @@ pub struct CaseSummary {
 /// ([`CaseTx::record_event`](super::CaseTx::record_event)).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseEvent {
+    /// The case.
     pub case_ref: CaseRef,
+    /// When it happened (whole milliseconds as stored).
     pub at: DateTime<Utc>,
     /// `merchant:<chat id>`, `staff:<user id>`, `system`.
     pub actor: String,
@@ -129,22 +151,30 @@ pub struct CaseEvent {
 /// A request to send later, written in the update's transaction.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewOutbox {
+    /// The chat to send to.
     pub chat_id: i64,
     /// The rendered request; its shape belongs to the adapter that sends it.
     pub payload: serde_json::Value,
     /// Replaces an unsent row of the same chat with the same key.
     pub coalesce_key: Option<String>,
+    /// Not sent before this instant (album answers wait for the album's last part).
     pub not_before: DateTime<Utc>,
+    /// When it was written.
     pub created_at: DateTime<Utc>,
 }
 
 /// A stored outbox row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutboxItem {
+    /// The row's id: rows of one chat are sent in id order.
     pub id: i64,
+    /// The chat to send to.
     pub chat_id: i64,
+    /// The rendered request.
     pub payload: serde_json::Value,
+    /// How many times sending it failed.
     pub attempts: i64,
+    /// Not sent before this instant.
     pub not_before: DateTime<Utc>,
 }
 
@@ -180,6 +210,7 @@ impl QueueStats {
 /// Which cases `list_cases` returns.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CaseFilter {
+    /// Only cases in this status.
     pub status: Option<CaseStatus>,
     /// Only open cases whose due date is before this instant.
     pub overdue_at: Option<DateTime<Utc>>,

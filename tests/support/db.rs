@@ -42,6 +42,22 @@ impl TestDb {
 
     /// A fresh schema on the test server; `None` (with a note) when none is configured.
     pub async fn postgres() -> Option<TestDb> {
+        let db = TestDb::postgres_new_schema()?;
+        let (base, schema) = db.pg_schema()?;
+        let pool = sqlx::PgPool::connect(base)
+            .await
+            .expect("POSDESK_TEST_PG_URL reachable");
+        sqlx::query(&format!("CREATE SCHEMA {schema}"))
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+        Some(db)
+    }
+
+    /// Like [`TestDb::postgres`], but the schema is not created: the code under test creates
+    /// it (it is dropped at the end all the same).
+    pub fn postgres_new_schema() -> Option<TestDb> {
         let Some(base) = pg_url() else {
             // Straight to the stderr handle: libtest captures `eprintln!`, and the skip
             // must be visible in a plain `cargo test`.
@@ -53,14 +69,6 @@ impl TestDb {
             return None;
         };
         let schema = format!("t_{:016x}", rand::random::<u64>());
-        let pool = sqlx::PgPool::connect(&base)
-            .await
-            .expect("POSDESK_TEST_PG_URL reachable");
-        sqlx::query(&format!("CREATE SCHEMA {schema}"))
-            .execute(&pool)
-            .await
-            .unwrap();
-        pool.close().await;
         let sep = if base.contains('?') { '&' } else { '?' };
         let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
         Some(TestDb {
@@ -87,6 +95,13 @@ impl TestDb {
         let mut dbs = vec![TestDb::sqlite()];
         dbs.extend(TestDb::postgres().await);
         dbs
+    }
+
+    /// The PostgreSQL server's URL (without the schema) and this database's schema.
+    pub fn pg_schema(&self) -> Option<(&str, &str)> {
+        self.schema
+            .as_ref()
+            .map(|(base, schema)| (base.as_str(), schema.as_str()))
     }
 
     pub fn sqlite_path(&self) -> Option<PathBuf> {

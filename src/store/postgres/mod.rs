@@ -1,7 +1,7 @@
 //! The PostgreSQL backend, for operators who run several bot instances on one database.
 //!
 //! It behaves like the SQLite reference ([`super::sqlite`]) method by method; most statements
-//! are the shared ones (`store/cases.rs` …), and the tests in `tests/support/store_cases.rs`
+//! are the shared ones (`store/cases.rs` …), and the checks in `tests/store/checks/`
 //! run unchanged on both. This folder holds how PostgreSQL binds and reads them (`rows.rs`),
 //! its locks (`locks.rs`), the chats role (`chats.rs`) and what it does its own way in each
 //! role (`cases.rs`, `staff.rs`, `outbox.rs`, `jobs.rs`). Where PostgreSQL's concurrency
@@ -20,7 +20,7 @@
 //!   applied concurrently) are reported as the same [`StoreError`]s the SQLite backend
 //!   gives, or as [`StoreError::Conflict`] when the retried transaction will see the winner.
 //! - Waits for row and advisory locks give up after [`LOCK_TIMEOUT`] (SQLite's busy
-//!   timeout), with SQLSTATE 55P03, which [`StoreError::is_retryable`] accepts.
+//!   timeout), with SQLSTATE 55P03: [`StoreError::Busy`], which the service retries.
 
 mod cases;
 mod chats;
@@ -41,6 +41,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{Executor, Postgres, Transaction};
 
 use crate::store::chats::{chat_peek, PEEK_CHAT, PEEK_SHAPE};
+use crate::store::error::ErrorClass;
 use crate::store::pool::PoolDialect;
 use crate::store::statement::{execute, fetch, Cells, Kind, Run, Statement};
 use crate::store::{ChatPeek, StoreError, Tx};
@@ -268,9 +269,44 @@ impl PoolDialect for PgStore {
     }
 }
 
+/// What a PostgreSQL error means to posdesk, by its SQLSTATE: the connection lost or refused
+/// (class 08), the server shutting down or starting (57P01–57P05), out of resources (class
+/// 53: disk full, out of memory, too many connections) or failing I/O (58030): unavailable.
+/// A lock wait given up after `lock_timeout` (55P03), a deadlock broken (40P01), a
+/// serialization failure (40001): busy, run the transaction again. Anything else is a fault.
+pub(crate) fn error_class(sqlstate: &str) -> ErrorClass {
+    match sqlstate {
+        "40001" | "40P01" | "55P03" => ErrorClass::Busy,
+        "57P01" | "57P02" | "57P03" | "57P04" | "57P05" | "58030" => ErrorClass::Unavailable,
+        _ if sqlstate.starts_with("08") || sqlstate.starts_with("53") => ErrorClass::Unavailable,
+        _ => ErrorClass::Fault,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sqlstates_are_classified() {
+        for (sqlstate, class) in [
+            ("08006", ErrorClass::Unavailable),
+            ("08P01", ErrorClass::Unavailable),
+            ("57P01", ErrorClass::Unavailable),
+            ("57P03", ErrorClass::Unavailable),
+            ("53100", ErrorClass::Unavailable),
+            ("53300", ErrorClass::Unavailable),
+            ("58030", ErrorClass::Unavailable),
+            ("55P03", ErrorClass::Busy),
+            ("40P01", ErrorClass::Busy),
+            ("40001", ErrorClass::Busy),
+            ("23505", ErrorClass::Fault),
+            ("42P01", ErrorClass::Fault),
+            ("57014", ErrorClass::Fault),
+        ] {
+            assert_eq!(error_class(sqlstate), class, "{sqlstate}");
+        }
+    }
 
     #[test]
     fn identifiers_are_quoted() {

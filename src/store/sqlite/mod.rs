@@ -38,6 +38,7 @@ use sqlx::sqlite::{
 use sqlx::{QueryBuilder, Sqlite, Transaction};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use crate::store::error::ErrorClass;
 use crate::store::pool::PoolDialect;
 use crate::store::statement::{execute, fetch, Cells, Kind, Run, Statement};
 use crate::store::{ChatPeek, StoreError, Tx};
@@ -153,7 +154,7 @@ async fn create_parent_dir(parent: &Path) -> Result<(), StoreError> {
     }
     tokio::fs::create_dir_all(parent)
         .await
-        .map_err(|e| StoreError::Database(sqlx::Error::Io(e)))
+        .map_err(|e| StoreError::from(sqlx::Error::Io(e)))
 }
 
 /// One transaction: `BEGIN IMMEDIATE` with this process's turn to write, or a read snapshot
@@ -221,6 +222,26 @@ impl PoolDialect for SqliteStore {
 
     async fn shut(&self) {
         self.pool.close().await;
+    }
+}
+
+/// What an SQLite error means to posdesk, by its extended result code's primary code (the
+/// low byte): the write lock held elsewhere past the busy timeout (`SQLITE_BUSY`,
+/// `SQLITE_LOCKED`, in any extended form), the disk full (`SQLITE_FULL`) or failing
+/// (`SQLITE_IOERR`, `SQLITE_CANTOPEN`), memory exhausted (`SQLITE_NOMEM`): unavailable.
+/// Anything else (constraints, `SQLITE_CORRUPT`, a faulty statement) is a fault.
+pub(crate) fn error_class(error: &sqlx::sqlite::SqliteError) -> ErrorClass {
+    use sqlx::error::DatabaseError as _;
+    const BUSY: i32 = 5;
+    const LOCKED: i32 = 6;
+    const NOMEM: i32 = 7;
+    const IOERR: i32 = 10;
+    const FULL: i32 = 13;
+    const CANTOPEN: i32 = 14;
+    let code = error.code().and_then(|c| c.parse::<i32>().ok());
+    match code.map(|c| c & 0xff) {
+        Some(BUSY | LOCKED | NOMEM | IOERR | FULL | CANTOPEN) => ErrorClass::Unavailable,
+        _ => ErrorClass::Fault,
     }
 }
 
@@ -292,6 +313,59 @@ mod tests {
             );
         }
         store.close().await;
+    }
+
+    /// The driver's errors reach the callers classified by their result codes: a full
+    /// disk and a write lock held elsewhere are "unavailable" (try later), a constraint is a
+    /// fault.
+    #[tokio::test]
+    async fn driver_errors_are_classified_by_code() {
+        let at = chrono::DateTime::from_timestamp_millis(1_732_000_000_000).unwrap();
+
+        // SQLITE_FULL: the database may not grow past the pages it has.
+        let store = SqliteStore::open("sqlite::memory:").await.unwrap();
+        let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        sqlx::query(&format!("PRAGMA max_page_count = {pages}"))
+            .execute(store.pool())
+            .await
+            .unwrap();
+        let mut tx = store.begin().await.unwrap();
+        let err = tx
+            .claim_job("big", &"p".repeat(1 << 20), at)
+            .await
+            .unwrap_err();
+        assert!(err.is_unavailable() && !err.is_retryable(), "{err:?}");
+        drop(tx);
+
+        // A constraint: a fault, neither unavailable nor worth retrying at once.
+        let violated =
+            sqlx::query("INSERT INTO job_runs (job, period, ran_at) VALUES (NULL, 'p', 0)")
+                .execute(store.pool())
+                .await
+                .unwrap_err();
+        let err = StoreError::from(violated);
+        assert!(matches!(err, StoreError::Database(_)), "{err:?}");
+        store.close().await;
+
+        // SQLITE_BUSY: another process holds the write lock (no busy timeout here).
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!(
+            "sqlite://{}?busy_timeout=0",
+            dir.path().join("p.db").display()
+        );
+        let (one, other) = (
+            SqliteStore::open(&url).await.unwrap(),
+            SqliteStore::open(&url).await.unwrap(),
+        );
+        let held = one.begin().await.unwrap();
+        let err = other.begin().await.err().unwrap();
+        assert!(err.is_unavailable(), "{err:?}");
+        drop(held);
+        one.close().await;
+        other.close().await;
     }
 
     /// The highest `$N` of a statement.

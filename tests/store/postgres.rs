@@ -1,131 +1,42 @@
-//! The PostgreSQL store against a real server: every check of `tests/support/store_cases.rs`
-//! (the same assertions as on SQLite), then what only several instances on one PostgreSQL
-//! database can do to each other.
-//!
-//! Set `POSDESK_TEST_PG_URL` (e.g. `postgres://postgres@127.0.0.1:5432/test`) to run them;
-//! without it each test prints a note and passes. Each test works in a fresh schema of its
-//! own (`t_<16 hex>`), dropped at its end, so the tests run in parallel on one database.
-
-#[path = "support/store_cases.rs"]
-mod store_cases;
+//! What only several instances on one PostgreSQL database can do to each other, and
+//! PostgreSQL's own schema and types. Each test works in a fresh schema of its own
+//! (`TestDb::postgres`, dropped at its end); without `POSDESK_TEST_PG_URL` each passes,
+//! saying so on stderr.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use async_trait::async_trait;
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use posdesk::domain::{CaseKind, CaseRef};
 use posdesk::i18n::Locale;
 use posdesk::store::postgres::{PgOptions, PgStore};
 use posdesk::store::{self, ClaimOutcome, NewCase, NewDialogue, Store, StoreError};
 use serde_json::json;
-use sqlx::{Connection, Executor, PgConnection};
-use store_cases::Backend;
 
-/// The server to test against, or `None` (with the note on stderr) to skip.
-fn pg_url() -> Option<String> {
-    match std::env::var("POSDESK_TEST_PG_URL") {
-        Ok(url) if !url.trim().is_empty() => Some(url),
-        _ => {
-            // Straight to the stderr handle: libtest captures `eprintln!`, and the note must
-            // be visible in a plain `cargo test`.
-            use std::io::Write;
-            let _ = writeln!(
-                std::io::stderr(),
-                "PostgreSQL tests skipped: POSDESK_TEST_PG_URL is not set"
-            );
-            None
-        }
-    }
-}
-
-/// A schema name no other test uses.
-fn fresh_schema_name() -> String {
-    format!("t_{:016x}", rand::random::<u64>())
-}
-
-/// Drops its schema when dropped, also when the test panicked (best effort: errors are
-/// ignored). It runs on a thread and runtime of its own because `Drop` cannot await, and
-/// with a lock timeout so that a connection still rolling back cannot hang the test.
-struct SchemaGuard {
-    url: String,
-    schema: String,
-}
-
-impl Drop for SchemaGuard {
-    fn drop(&mut self) {
-        let url = self.url.clone();
-        let drop_schema = format!("DROP SCHEMA IF EXISTS \"{}\" CASCADE", self.schema);
-        let cleanup = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .ok()?;
-            runtime.block_on(async {
-                let mut conn = PgConnection::connect(&url).await.ok()?;
-                conn.execute("SET lock_timeout = '10s'").await.ok()?;
-                conn.execute(drop_schema.as_str()).await.ok()?;
-                conn.close().await.ok()
-            })
-        });
-        let _ = cleanup.join();
-    }
-}
+use crate::checks::{at, r};
+use crate::support::db::TestDb;
 
 /// A fresh schema with a migrated store in it.
 struct PgDb {
-    // Declared first: dropped (its pool released) before the guard drops the schema.
+    // Declared first: dropped (its pool released) before the schema is.
     store: Arc<PgStore>,
-    guard: SchemaGuard,
+    test: TestDb,
 }
 
 impl PgDb {
     fn pool(&self) -> &sqlx::PgPool {
         self.store.pool()
     }
-}
 
-async fn fresh() -> Option<PgDb> {
-    fresh_with(posdesk::store::postgres::DEFAULT_POOL_SIZE).await
-}
-
-async fn fresh_with(max_connections: u32) -> Option<PgDb> {
-    let url = pg_url()?;
-    let schema = fresh_schema_name();
-    let guard = SchemaGuard {
-        url: url.clone(),
-        schema: schema.clone(),
-    };
-    let options = PgOptions {
-        schema: Some(schema),
-        max_connections,
-    };
-    let store = PgStore::open_with(&url, &options).await.unwrap();
-    Some(PgDb {
-        store: Arc::new(store),
-        guard,
-    })
-}
-
-#[async_trait]
-impl Backend for PgDb {
     fn store(&self) -> Arc<dyn Store> {
         self.store.clone()
     }
 
+    /// A second store on the same schema, as a second bot instance would open it.
     async fn another_instance(&self) -> Arc<dyn Store> {
-        Arc::new(
-            PgStore::open_in_schema(&self.guard.url, &self.guard.schema)
-                .await
-                .unwrap(),
-        )
-    }
-
-    async fn execute(&self, sql: &str) -> Result<u64, sqlx::Error> {
-        let done = sqlx::query(sql).execute(self.pool()).await?;
-        Ok(done.rows_affected())
+        store::open(&self.test.url).await.unwrap()
     }
 
     async fn scalar(&self, sql: &str) -> i64 {
@@ -135,15 +46,7 @@ impl Backend for PgDb {
             .unwrap()
     }
 
-    async fn force_status(&self, case_ref: &str, status: &str) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE cases SET status = $1 WHERE case_ref = $2")
-            .bind(status)
-            .bind(case_ref)
-            .execute(self.pool())
-            .await
-            .map(|_| ())
-    }
-
+    /// A case row written behind the store's back (the schema's checks still apply).
     async fn insert_raw_case(
         &self,
         case_ref: &str,
@@ -173,85 +76,23 @@ impl Backend for PgDb {
             .await
             .unwrap()
     }
-
-    async fn job_ran_at(&self, job: &str, period: &str) -> DateTime<Utc> {
-        sqlx::query_scalar("SELECT ran_at FROM job_runs WHERE job = $1 AND period = $2")
-            .bind(job)
-            .bind(period)
-            .fetch_one(self.pool())
-            .await
-            .unwrap()
-    }
-
-    async fn draft_columns(&self) -> Vec<(i64, Option<DateTime<Utc>>, bool)> {
-        sqlx::query_as("SELECT chat_id, draft_since, reminded FROM dialogues ORDER BY chat_id")
-            .fetch_all(self.pool())
-            .await
-            .unwrap()
-    }
-
-    async fn mentions(&self, needle: &str) -> i64 {
-        sqlx::query_scalar(
-            "SELECT (SELECT COUNT(*) FROM case_events e JOIN cases c ON c.id = e.case_id \
-                     WHERE e.detail::text LIKE '%' || $1 || '%' AND c.case_ref LIKE 'UB-QKD%') \
-                  + (SELECT COUNT(*) FROM cases WHERE fields::text LIKE '%' || $1 || '%')",
-        )
-        .bind(needle)
-        .fetch_one(self.pool())
-        .await
-        .unwrap()
-    }
 }
 
-/// One test per shared check, each in a fresh schema.
-macro_rules! shared_checks {
-    ($($name:ident),* $(,)?) => {$(
-        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-        async fn $name() {
-            let Some(db) = fresh().await else { return };
-            store_cases::$name(&db).await;
-        }
-    )*};
+async fn fresh() -> Option<PgDb> {
+    fresh_with(posdesk::store::postgres::DEFAULT_POOL_SIZE).await
 }
 
-shared_checks!(
-    dialogue_save_load_version_conflict_forget,
-    dropping_a_tx_without_commit_writes_nothing,
-    processed_updates_are_remembered,
-    peek_chat_sees_processed_updates_and_the_saved_dialogue,
-    batch_forms_match_the_single_forms,
-    insert_case_is_idempotent_on_the_draft_id,
-    one_open_case_per_serial,
-    cases_of_chat_newest_first_and_only_that_chat,
-    list_cases_filters,
-    get_case_by_reference,
-    case_events_oldest_first,
-    concurrent_transactions_serialize,
-    outbox_rows_are_due_in_order_coalesce_and_retry,
-    claim_outcomes,
-    concurrent_claims_have_exactly_one_winner,
-    set_status_conditions_decisions_and_claims,
-    add_answer_appends_text_and_files,
-    expire_leases_requeues_only_expired_reviews,
-    staff_cards_and_pending_inputs_round_trip,
-    claim_job_once_per_period,
-    drafts_to_remind_follows_draft_since_and_reminded,
-    erase_decided_before_removes_personal_data_only_of_old_decisions,
-    queue_claimed_by_and_stats,
-);
-
-// ---------------------------------------------------------------------------------------
-// PostgreSQL only.
-// ---------------------------------------------------------------------------------------
-
-/// An instant `minutes` after a fixed base, with whole milliseconds.
-fn at(minutes: i64) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2025, 3, 3, 9, 0, 0).unwrap() + chrono::Duration::minutes(minutes)
-}
-
-/// A case reference written in a check.
-fn r(text: &str) -> CaseRef {
-    CaseRef::parse(text).expect("a well-formed case reference")
+async fn fresh_with(max_connections: u32) -> Option<PgDb> {
+    let test = TestDb::postgres().await?;
+    let options = PgOptions {
+        schema: None,
+        max_connections,
+    };
+    let store = PgStore::open_with(&test.url, &options).await.unwrap();
+    Some(PgDb {
+        store: Arc::new(store),
+        test,
+    })
 }
 
 fn case(case_ref: &str, draft_id: &str, serial: Option<&str>, minute: i64) -> NewCase {
@@ -281,13 +122,6 @@ async fn insert_all(store: &dyn Store, cases: &[NewCase]) {
 fn migration_files() -> i64 {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/postgres");
     std::fs::read_dir(dir).unwrap().count() as i64
-}
-
-/// `url` with `search_path` set at connection start, so that the generic `store::open`
-/// (which knows nothing of schemas) works in the test's schema.
-fn url_in_schema(url: &str, schema: &str) -> String {
-    let glue = if url.contains('?') { '&' } else { '?' };
-    format!("{url}{glue}options=-c%20search_path%3D{schema}")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -416,7 +250,7 @@ async fn migrations_create_the_schema_and_reopen_works() {
     again.close().await;
 
     // The generic entry point picks PostgreSQL from both URL schemes.
-    let url = url_in_schema(&db.guard.url, &db.guard.schema);
+    let url = db.test.url.clone();
     let alternative = match url.strip_prefix("postgres://") {
         Some(rest) => format!("postgresql://{rest}"),
         None => url.clone(),
@@ -432,12 +266,14 @@ async fn migrations_create_the_schema_and_reopen_works() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn instances_starting_together_migrate_once() {
-    let Some(url) = pg_url() else { return };
-    let schema = fresh_schema_name();
-    let guard = SchemaGuard {
-        url: url.clone(),
-        schema: schema.clone(),
+    // The schema does not exist yet: the instances create it, racing.
+    let Some(test) = TestDb::postgres_new_schema() else {
+        return;
     };
+    let (url, schema) = test
+        .pg_schema()
+        .map(|(url, schema)| (url.to_string(), schema.to_string()))
+        .unwrap();
 
     let start = Arc::new(tokio::sync::Barrier::new(4));
     let mut tasks = Vec::new();
@@ -468,7 +304,7 @@ async fn instances_starting_together_migrate_once() {
     for store in stores {
         store.close().await;
     }
-    drop(guard);
+    drop(test);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
