@@ -367,7 +367,7 @@ fn assert_same_callback(input: &str, encoded: &str) {
     };
     assert_eq!(canonical_step, step_out, "{input:?} → {encoded:?}");
     match code_out.split_once('.') {
-        Some((head @ ("wd" | "wc" | "an"), reference)) => {
+        Some((head @ ("wd" | "wc" | "an" | "rs"), reference)) => {
             let raw = code_in.strip_prefix(head).and_then(|r| r.strip_prefix('.'));
             let normalized = raw.and_then(|r| CaseRef::parse(r).ok());
             assert_eq!(
@@ -414,7 +414,7 @@ fn constructed_action(data: &[u8]) -> (Action, u32) {
     let case_ref = CaseRef::generate(b.pick(&CaseKind::ALL), b.u64())
         .as_str()
         .to_string();
-    let action = match b.byte() % 28 {
+    let action = match b.byte() % 31 {
         0 => Action::Topic(kind),
         1 => Action::MyCases,
         2 => Action::Human,
@@ -442,6 +442,9 @@ fn constructed_action(data: &[u8]) -> (Action, u32) {
         24 => Action::DiscardConfirm,
         25 => Action::Undo,
         26 => Action::NoteToStaff(format!("N7{:010}", b.u32())),
+        27 => Action::AnswerDone,
+        28 => Action::AnswerLater,
+        29 => Action::Resubmit(case_ref),
         _ => Action::Dismiss,
     };
     (action, b.u32())

@@ -6,7 +6,6 @@ use posdesk::cli::{CasesCommand, Cli, Command, LogFormat};
 use posdesk::config::{staff_config, BotSettings, RawBotSettings, Settings, ThrottleSettings};
 use posdesk::i18n::Locale;
 use posdesk::service::JobSettings;
-use posdesk::service::Service;
 use posdesk::{console, ops, store, telemetry};
 
 /// jemalloc instead of the system allocator: the bot allocates and frees small buffers for
@@ -68,7 +67,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Chat(args) => {
             let db = open(&settings).await?;
             let hint = parse_lang(args.lang.as_deref())?;
-            let service = Service::new(
+            let service = console::service(
                 db.clone(),
                 settings.default_locale,
                 settings.holidays.clone(),

@@ -92,15 +92,14 @@ status-header = <b>Your applications ({ $count }):</b>
 status-line =
     <code>{ $ref }</code> · { $kind }
     Status: { $status ->
-        [queued] waiting for review
-        [in_review] under review
+        [queued] waiting for review · expected by { $due }
+        [in_review] under review · expected by { $due }
         [waiting_merchant] we need more information from you
         [approved] approved ✅
         [rejected] not approved
         [withdrawn] withdrawn
        *[other] { $status }
-    } · expected by { $due }
-
+    }
 lang-prompt = 请选择语言 / Choose your language:
 lang-set = OK, I'll talk to you in English from now on.
 lang-name-zh = 中文
@@ -118,9 +117,12 @@ reset-apology = Sorry, after a system upgrade I couldn't restore where we were, 
 service-busy = The system is busy right now. Your message wasn't lost; please try again in a moment.
 keyboard-closed = OK.
 
-console-hello = posdesk terminal chat. Type a message and press Enter; type a button's number to press it; /photo NAME stands in for a photo; /quit exits.
+console-hello = posdesk terminal chat. Type a message and press Enter; type a button's number to press it; /photo NAME stands in for a photo; /staff plays the review team (send /staff for how); /quit exits.
 console-deleted = 🗑 This message was deleted for your safety
 console-contact-hint = (type /contact PHONE in place of the "send my phone number" button, or just type the number)
+console-staff-help = Playing the review team: /staff claim|approve|release [REF], /staff reject CODE [TEXT] [REF] (missing-materials, details-mismatch, unsettled, too-late, other with a text), /staff ask QUESTION [REF]; without REF, the newest application. /later HOURS: let time pass and run the reminder job.
+console-later = { $hours } hours later (the reminder job ran)
+console-no-case = This chat has not submitted an application yet.
 
 group-private-only = To protect your personal details, please talk to me in a private chat: tap my name, then "Send message".
 error-sorry = Sorry, something went wrong with that message. Please send it again, or send /start; everything you already filled in is still there.
@@ -135,16 +137,18 @@ cmd-forget = Delete my stored details
 
 # Review progress (to merchants)
 case-in-review = A reviewer has started on your application <code>{ $ref }</code>; watch for messages.
-case-approved = ✅ Your application <code>{ $ref }</code> has been approved. Staff will contact you if anything else is needed.
+case-approved = ✅ Your application <code>{ $ref }</code> has been approved.
 case-rejected = Sorry, your application <code>{ $ref }</code> was not approved. Reason: { $reason }
 reject-note = The reviewer adds: { $text }
 case-question =
-    About your application <code>{ $ref }</code>, the reviewer needs more information:
+    About your application <code>{ $ref }</code>, the reviewer asks:
     { $question }
-    Just reply with text or a photo and I'll pass it on.
-answer-received = Thanks, I've passed that on; application <code>{ $ref }</code> is back in the review queue.
+answer-received = I have passed your { $count } { $count ->
+        [one] message
+       *[other] messages
+    } to the reviewer; application <code>{ $ref }</code> is back in the review queue.
 answer-later = OK, no answer for now. When you want to reply, send /status and tap "Reply to reviewer".
-answer-prompt = Please send your answer about application <code>{ $ref }</code> (text or photos).
+answer-prompt = Please send what you want to add to application <code>{ $ref }</code>.
 reminder = Your { $kind } application isn't finished yet ({ $done } of { $total } items). Continue?
 withdraw-confirm = Withdraw application <code>{ $ref }</code>? You would need to apply again.
 withdrawn = Application <code>{ $ref }</code> has been withdrawn.
@@ -190,3 +194,44 @@ btn-no-note = ↩️ No note
 note-sent =
     Your note has gone to our staff. Note reference: <code>{ $ref }</code>
     They will look into this terminal. Please quote this reference when you contact them.
+
+# After the decision: what happens next, resubmitting after a rejection
+case-approved-next = { $next ->
+        [unbind]
+            What happens next:
+            · With the terminal unbound, any remaining funds are settled to your bank account.
+            · If nothing is owed, you can have the terminal formally withdrawn at a local counter or an authorised agent; bring your ID card and bank card details.
+        [repair] What happens next: a badly damaged terminal can be sent back to the manufacturer for repair or replacement through the brand's official support; please contact them to arrange it.
+        [refund]
+            What happens next:
+            · The refund amount and method are agreed with you, sometimes in a written refund agreement.
+            · The money goes back to the card you originally paid with. The guides don't say how long it takes; please check the amount when it arrives.
+            · Keep all documents and chat records as evidence.
+        [cancel] What happens next: keep all documents and chat records as evidence, and keep an eye on your account's transactions.
+        [close] What happens next: the account stops within about 15 business days of the application.
+       *[card] What happens next: the guides don't say from which day the new card is used for settlement; go by the settlement card your app shows, and ask the brand's official support if in doubt.
+    }
+resubmit-offer = You can fix what the reason says and apply again. Tap "Apply again" and I'll fill in what you gave this time, so you only change what needs changing.
+btn-resubmit-now = 🔁 Apply again
+btn-resubmit = 🔁 Apply again ({ $ref })
+resubmit-draft-open = You have an unfinished application. Please submit or discard it first, then apply again for the rejected one.
+resubmit-prefilled = I've filled in what you gave for application <code>{ $ref }</code>. Please change what the reason asks for, then submit.
+status-question = The reviewer asks: { $question }
+status-reason = Why it was not approved: { $reason }
+
+# Answering a reviewer: several messages, then the button
+answer-how = Just send text or photos, in as many messages as you like. When you're done, tap "Done, send to the reviewer".
+answer-collected = Got it ({ $count } so far). Send more if you like; when you're done, tap "Done, send to the reviewer".
+answer-empty = I haven't received anything for the reviewer yet. Send text or photos first, then tap "Done, send to the reviewer".
+answer-sent-after-wait = The { $count } { $count ->
+        [one] message
+       *[other] messages
+    } you sent earlier went to the reviewer; application <code>{ $ref }</code> is back in the review queue. To add more, send /status and tap "Reply to reviewer".
+btn-answer-done = ✅ Done, send to the reviewer
+btn-answer-later = Reply later
+
+# Advice after answers that mean the application will most likely not pass (it does not block)
+advice-balance-not-moved = Note: the first step of closing is moving the remaining balance out to your own account. If you haven't yet, do that first; otherwise the application will most likely not pass.
+advice-not-unbound = Note: the phone number and the bank card have to be unbound from the account before closing. Best unbind them first, then submit.
+advice-holder-not-merchant = Note: the new settlement card must be an account in the merchant's own name (or the company's); a family member's card doesn't count. Best use a card in your own name; if you really need this one, you can still submit and the reviewer will decide.
+advice-received-long-ago = Note: the guides advise applying within three months of receiving the terminal, and it has been longer than that. Best submit soon; the reviewer will look at your situation.

@@ -93,15 +93,14 @@ status-header = <b>您的申请（共 { $count } 笔）：</b>
 status-line =
     <code>{ $ref }</code> · { $kind }
     状态：{ $status ->
-        [queued] 排队等待审核
-        [in_review] 审核中
+        [queued] 排队等待审核 · 预计 { $due } 前完成
+        [in_review] 审核中 · 预计 { $due } 前完成
         [waiting_merchant] 需要您补充材料
         [approved] 已通过 ✅
         [rejected] 未通过
         [withdrawn] 已撤回
        *[other] { $status }
-    } · 预计 { $due } 前完成
-
+    }
 lang-prompt = 请选择语言 / Choose your language:
 lang-set = 好的，之后我用中文和您沟通。
 lang-name-zh = 中文
@@ -119,9 +118,12 @@ reset-apology = 抱歉，系统升级后没能恢复您之前的对话进度，�
 service-busy = 系统有点忙，您的消息没有丢，请稍等片刻再发一次。
 keyboard-closed = 好的。
 
-console-hello = posdesk 终端对话。输入消息后回车；输入按钮前的数字即可点按钮；/photo 文件名 代替发照片；/quit 退出。
+console-hello = posdesk 终端对话。输入消息后回车；输入按钮前的数字即可点按钮；/photo 文件名 代替发照片；/staff 扮演审核人员（发 /staff 看用法）；/quit 退出。
 console-deleted = 🗑 这条消息已为您的安全删除
 console-contact-hint = （可输入 /contact 手机号 代替“发送我的手机号”按钮，也可以直接输入号码）
+console-staff-help = 扮演审核人员：/staff claim|approve|release [编号]、/staff reject 原因代码 [说明] [编号]（missing-materials、details-mismatch、unsettled、too-late、other 加说明）、/staff ask 问题 [编号]；不写编号就是最新的申请。/later 小时数：让时间过去，运行提醒任务。
+console-later = 过了 { $hours } 小时（提醒任务已运行）
+console-no-case = 这个对话还没有提交过申请。
 
 group-private-only = 为了保护您的个人信息，请私聊我办理业务：点我的头像，再点“发消息”。
 error-sorry = 抱歉，处理您这条消息时出了点问题。请再发一次，或发 /start 重新开始；您已经填写的内容都还在。
@@ -136,16 +138,15 @@ cmd-forget = 删除我在这里保存的资料
 
 # 审核进展（发给商户）
 case-in-review = 您的申请 <code>{ $ref }</code> 已有审核人员开始处理，请留意消息。
-case-approved = ✅ 您的申请 <code>{ $ref }</code> 已审核通过。后续如有需要，工作人员会联系您。
+case-approved = ✅ 您的申请 <code>{ $ref }</code> 已审核通过。
 case-rejected = 很抱歉，您的申请 <code>{ $ref }</code> 未通过审核。原因：{ $reason }
 reject-note = 审核人员补充说明：{ $text }
 case-question =
-    关于您的申请 <code>{ $ref }</code>，审核人员需要您补充：
+    关于您的申请 <code>{ $ref }</code>，审核人员的问题是：
     { $question }
-    请直接回复文字或照片，我会转给审核人员。
-answer-received = 已收到您的补充材料，申请 <code>{ $ref }</code> 已重新进入审核队列。
-answer-later = 好的，先不回复。想回复时，发 /status 点“回复审核员”即可。
-answer-prompt = 请直接发送您对申请 <code>{ $ref }</code> 的补充（文字或照片）。
+answer-received = 已把您的 { $count } 条补充交给审核人员，申请 <code>{ $ref }</code> 重新进入审核队列。
+answer-later = 好的，先不回复。想回复时，发 /status 点“回复审核员”就行。
+answer-prompt = 请发送您对申请 <code>{ $ref }</code> 的补充。
 reminder = 您的【{ $kind }】申请还没填完（已填 { $done }/{ $total } 项），要继续吗？
 withdraw-confirm = 确定要撤回申请 <code>{ $ref }</code> 吗？撤回后需要重新提交。
 withdrawn = 申请 <code>{ $ref }</code> 已撤回。
@@ -191,3 +192,41 @@ btn-no-note = ↩️ 不留言了
 note-sent =
     留言已转给工作人员，留言编号：<code>{ $ref }</code>
     他们会核实这台机器的情况。之后联系工作人员时，请报这个编号。
+
+# 审核结果之后：接下来会怎样、驳回后重新提交
+case-approved-next = { $next ->
+        [unbind]
+            接下来：
+            · 解绑通过后，剩余的资金会结算到您的银行账户。
+            · 没有未结清欠款的话，可以带上身份证和银行卡信息，到当地网点或授权代理商办理撤机。
+        [repair] 接下来：损坏严重的机器，可以通过品牌官方客服寄回厂家维修或更换，请联系客服安排。
+        [refund]
+            接下来：
+            · 退款金额和方式会和您商定，有时要签一份退款协议。
+            · 款项退回原来付款的银行卡。资料里没有写多久到账，到账后请核对金额。
+            · 所有材料和聊天记录请继续保存好，作为凭证。
+        [cancel] 接下来：请保存好所有材料和聊天记录作为凭证，之后也请继续留意账户有没有异常交易。
+        [close] 接下来：账户会在申请后约 15 个工作日内停止使用。
+       *[card] 接下来：资料里没有写新卡从哪天开始结算，请以 App 里显示的结算卡为准；有疑问可以联系品牌官方客服。
+    }
+resubmit-offer = 可以按原因补齐后重新提交。点“重新提交”，我会把这次填的内容预先填好，您只改需要改的地方。
+btn-resubmit-now = 🔁 重新提交
+btn-resubmit = 🔁 重新提交 { $ref }
+resubmit-draft-open = 您还有一份没填完的申请。请先提交或放弃它，再重新提交被驳回的申请。
+resubmit-prefilled = 已按申请 <code>{ $ref }</code> 的内容预先填好。请按未通过的原因，把要改的地方改好再提交。
+status-question = 审核人员的问题：{ $question }
+status-reason = 未通过的原因：{ $reason }
+
+# 回复审核人员：可以分几条发，发完点按钮
+answer-how = 请直接发文字或照片，可以分几条发。发完了点“发完了，交给审核员”。
+answer-collected = 已记下 { $count } 条。还有要补充的可以接着发；发完了点“发完了，交给审核员”。
+answer-empty = 还没有收到您的补充。请先发文字或照片，发完了再点“发完了，交给审核员”。
+answer-sent-after-wait = 您之前发的 { $count } 条补充已经交给审核人员，申请 <code>{ $ref }</code> 重新进入审核队列。还要补充的话，发 /status 点“回复审核员”。
+btn-answer-done = ✅ 发完了，交给审核员
+btn-answer-later = 稍后再回复
+
+# 答案意味着申请很可能通不过时的提醒（不阻止继续填写）
+advice-balance-not-moved = 提醒：注销的第一步，是把账户里的余额转出到您自己的账户。还没转的话，建议先转出再提交，不然这份申请很可能通不过。
+advice-not-unbound = 提醒：注销前要先解绑账户上的手机号和银行卡。建议解绑好再提交。
+advice-holder-not-merchant = 提醒：新的结算卡必须是商户本人（或公司）名下的账户，家人的卡也不行。建议换一张本人名下的卡；确实要用这张的话，也可以先提交，由审核人员判断。
+advice-received-long-ago = 提醒：一般建议在收到机器后三个月内申请，您收到已经超过三个月了。建议尽快提交，审核人员会看具体情况。

@@ -57,6 +57,12 @@ pub enum Action {
     WithdrawConfirm(String),
     /// Answer a reviewer's question about a case.
     AnswerCase(String),
+    /// "Done": send what was collected for the reviewer.
+    AnswerDone,
+    /// Answer the reviewer later.
+    AnswerLater,
+    /// Start a new application pre-filled from this rejected case.
+    Resubmit(String),
     /// "No thanks" to a confirmation: nothing changes.
     Dismiss,
 }
@@ -92,6 +98,9 @@ impl Action {
             Action::Withdraw(r) => format!("wd.{r}"),
             Action::WithdrawConfirm(r) => format!("wc.{r}"),
             Action::AnswerCase(r) => format!("an.{r}"),
+            Action::AnswerDone => "ad".into(),
+            Action::AnswerLater => "al".into(),
+            Action::Resubmit(r) => format!("rs.{r}"),
             Action::Dismiss => "ds".into(),
         };
         format!("{step}:{code}")
@@ -149,6 +158,9 @@ pub fn parse_callback(data: &str) -> Option<(u32, Action)> {
         ("wd", Some(r)) => Action::Withdraw(case_ref(r)?),
         ("wc", Some(r)) => Action::WithdrawConfirm(case_ref(r)?),
         ("an", Some(r)) => Action::AnswerCase(case_ref(r)?),
+        ("ad", None) => Action::AnswerDone,
+        ("al", None) => Action::AnswerLater,
+        ("rs", Some(r)) => Action::Resubmit(case_ref(r)?),
         ("ds", None) => Action::Dismiss,
         _ => return None,
     };
@@ -208,6 +220,9 @@ mod tests {
             Action::Withdraw("UB-7K3QF9".into()),
             Action::WithdrawConfirm("CL-ABCDEF".into()),
             Action::AnswerCase("CX-2345XY".into()),
+            Action::AnswerDone,
+            Action::AnswerLater,
+            Action::Resubmit("UB-7K3QF9".into()),
             Action::Dismiss,
         ];
         for k in CaseKind::ALL {

@@ -154,10 +154,14 @@ pub enum CaseNotice {
         /// The reviewer's question, as typed.
         question: String,
     },
-    /// A reviewer approved it.
+    /// A reviewer approved it; `next` says what happens now, as [`super::next_steps`]
+    /// chose it from the case (the Fluent message selects on it: `unbind`, `repair`,
+    /// `refund`, …).
     Approved {
         /// The case's public reference.
         case_ref: String,
+        /// What happens next.
+        next: String,
     },
     /// `reason` is a reject reason code (`missing-materials`, …, `other`); `text` the
     /// reviewer's own words for `other`.

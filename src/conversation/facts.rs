@@ -7,14 +7,18 @@ use super::forms::FieldKind;
 use super::state::{Dialogue, State};
 use crate::domain::{CaseKind, CaseStatus, DeviceSerial};
 use chrono::NaiveDate;
+use std::collections::BTreeMap;
 
 /// What to look up before a step.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Need {
     /// The open case for this (normalized) device serial, if any.
     OpenCaseForSerial(String),
-    /// The merchant's own cases (for the commands that need them, and free text).
+    /// The merchant's own cases (for the commands that need them, and free text), with
+    /// what the review said about them ([`Facts::case_notes`]).
     OwnCases,
+    /// A rejected case of the merchant's to start a new application from.
+    CaseToResubmit(String),
 }
 
 /// The answers to the [`Need`]s of a step.
@@ -24,6 +28,38 @@ pub struct Facts {
     pub open_case_for_serial: Option<OpenSerial>,
     /// The merchant's cases, newest first (empty when not asked for).
     pub own_cases: Vec<CaseLine>,
+    /// What the review said about those cases, by reference (read with
+    /// [`Need::OwnCases`]): the open question of a case waiting for the merchant, the
+    /// reason of a rejection.
+    pub case_notes: BTreeMap<String, CaseNote>,
+    /// The rejected case a new application starts from ([`Need::CaseToResubmit`]), when it
+    /// is this merchant's own and rejected.
+    pub resubmit: Option<Resubmit>,
+}
+
+/// What the review said about a case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaseNote {
+    /// The question a reviewer asked, waiting for the merchant's answer.
+    Question(String),
+    /// Why it was rejected: a reason code (`missing-materials`, …) and the reviewer's own
+    /// words, if any.
+    Rejected {
+        reason: String,
+        text: Option<String>,
+    },
+}
+
+/// A rejected case of the merchant's, as a new application is pre-filled from it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resubmit {
+    pub case_ref: String,
+    pub kind: CaseKind,
+    pub brand: String,
+    /// Field id → value, as submitted (`Submission::fields`).
+    pub fields: serde_json::Value,
+    /// `[{ "field": id, "file_id": …, "kind": "photo"|"document" }]`.
+    pub attachments: serde_json::Value,
 }
 
 impl Facts {
@@ -81,8 +117,14 @@ pub fn needs(dialogue: &Dialogue, input: &Incoming) -> Vec<Need> {
         }
         Event::Press(data) => {
             out.push(Need::OwnCases);
-            if let Some((_, super::Action::NoteToStaff(serial))) = super::parse_callback(data) {
-                out.push(Need::OpenCaseForSerial(serial));
+            match super::parse_callback(data) {
+                Some((_, super::Action::NoteToStaff(serial))) => {
+                    out.push(Need::OpenCaseForSerial(serial))
+                }
+                Some((_, super::Action::Resubmit(case_ref))) => {
+                    out.push(Need::CaseToResubmit(case_ref))
+                }
+                _ => {}
             }
             if let State::Review { draft } = &dialogue.state {
                 if let Some(super::Value::Text(serial)) = draft.values.get("serial") {
@@ -90,6 +132,8 @@ pub fn needs(dialogue: &Dialogue, input: &Incoming) -> Vec<Need> {
                 }
             }
         }
+        // A file while no photo is asked may be meant for a reviewer who is waiting.
+        Event::Files(_) | Event::AlbumPart { .. } => out.push(Need::OwnCases),
         _ => {}
     }
     out

@@ -3,12 +3,12 @@
 //! submitting the finished draft.
 
 use super::action::Action;
-use super::effect::{Effect, Submission};
+use super::effect::Effect;
 use super::event::Upload;
-use super::forms::{self, Field, FieldKind};
+use super::forms::{self, Advice, Field, FieldKind};
 use super::machine::Turn;
 use super::messages as m;
-use super::prompt::{active_fields, is_active};
+use super::prompt::{active_fields, drop_inactive};
 use super::state::{AlbumProgress, Attachment, Draft, FileKind, State, Value};
 use super::words;
 use crate::calendar;
@@ -177,7 +177,18 @@ impl Turn<'_, '_> {
     /// fields that directly follow it.
     pub(super) fn on_files(&mut self, uploads: &[Upload]) {
         if matches!(self.d.state, State::AnswerStaff { .. }) {
-            return self.answer_with_files(uploads, None);
+            return self.collect_files(uploads, None);
+        }
+        let photo_asked = self
+            .asking()
+            .is_some_and(|(_, f, _)| f.kind == FieldKind::Photo);
+        if !photo_asked {
+            // No photo is asked for, but a reviewer waits for one: it is for them.
+            if let Some(case_ref) = self.only_waiting_case() {
+                if self.start_answer(case_ref) {
+                    return self.collect_files(uploads, None);
+                }
+            }
         }
         let Some((draft, field, editing)) = self.asking() else {
             let prefix = if self.draft().is_some() {
@@ -237,7 +248,7 @@ impl Turn<'_, '_> {
     /// answer if that was not sent yet, so the merchant reads one reply per album.
     pub(super) fn on_album_part(&mut self, album_id: String, upload: &Upload) {
         if matches!(self.d.state, State::AnswerStaff { .. }) {
-            return self.answer_with_files(std::slice::from_ref(upload), Some(album_id));
+            return self.collect_files(std::slice::from_ref(upload), Some(album_id));
         }
         let mut album = match self.d.album.take() {
             Some(progress) if progress.id == album_id => progress,
@@ -291,7 +302,7 @@ impl Turn<'_, '_> {
     /// A shared contact fills the phone field.
     pub(super) fn on_contact(&mut self, phone: &str) {
         if matches!(self.d.state, State::AnswerStaff { .. }) {
-            return self.answer_with_text(phone);
+            return self.collect_text(phone);
         }
         match self.asking() {
             Some((draft, field, _)) if field.kind == FieldKind::Phone => {
@@ -317,17 +328,15 @@ impl Turn<'_, '_> {
         }
     }
 
-    /// Store an answer, drop answers that no longer apply, and move on.
-    fn set_value(&mut self, mut draft: Draft, field: &Field, value: Value, prefix: Vec<Msg>) {
-        draft.values.insert(field.id.to_string(), value);
-        let stale: Vec<&str> = forms::form(draft.kind)
-            .iter()
-            .filter(|f| !is_active(&draft, f))
-            .map(|f| f.id)
-            .collect();
-        for id in stale {
-            draft.values.remove(id);
+    /// Store an answer, drop answers that no longer apply, and move on; with the field's
+    /// advice first when the answer calls for it.
+    fn set_value(&mut self, mut draft: Draft, field: &Field, value: Value, mut prefix: Vec<Msg>) {
+        let today = calendar::china_date(self.ctx.now);
+        if let Some(advice) = advice_for(field, &value, today) {
+            prefix.push(Msg::new(advice));
         }
+        draft.values.insert(field.id.to_string(), value);
+        drop_inactive(&mut draft);
         self.advance(draft, prefix);
     }
 
@@ -378,7 +387,7 @@ impl Turn<'_, '_> {
         let case_ref = CaseRef::generate(kind, self.ctx.entropy);
         let days = kind.review_business_days();
         let due_at = calendar::due_at(self.ctx.now, days, self.ctx.holidays);
-        let submission = build_submission(
+        let submission = super::submission::build(
             &draft,
             case_ref.as_str(),
             self.ctx,
@@ -411,53 +420,15 @@ impl Turn<'_, '_> {
     }
 }
 
-fn build_submission(
-    draft: &Draft,
-    case_ref: &str,
-    ctx: &super::machine::Ctx,
-    due_at: chrono::DateTime<chrono::Utc>,
-    locale: crate::i18n::Locale,
-) -> Submission {
-    use serde_json::{json, Value as J};
-    let mut fields = serde_json::Map::new();
-    let mut attachments = Vec::new();
-    for f in active_fields(draft) {
-        let Some(value) = draft.values.get(f.id) else {
-            continue;
-        };
-        let json = match value {
-            Value::Text(s) => J::String(s.clone()),
-            Value::Choice(c) => json!({ "choice": c }),
-            Value::Bool(b) => J::Bool(*b),
-            Value::Date(d) => J::String(d.format("%Y-%m-%d").to_string()),
-            Value::Brand(b) => J::String(b.clone()),
-            Value::File(att) => {
-                attachments.push((f.id.to_string(), att.clone()));
-                continue;
-            }
-            Value::Skipped => J::Null,
-        };
-        fields.insert(f.id.to_string(), json);
-    }
-    let brand = match draft.values.get("brand") {
-        Some(Value::Brand(b)) => b.clone(),
-        _ => "other".to_string(),
-    };
-    let serial = match draft.values.get("serial") {
-        Some(Value::Text(s)) => Some(s.clone()),
+/// The advice an answer calls for, if any (see [`Advice`]).
+fn advice_for(field: &Field, value: &Value, today: chrono::NaiveDate) -> Option<&'static str> {
+    match (field.advice?, value) {
+        (Advice::IfNo(id), Value::Bool(false)) => Some(id),
+        (Advice::OlderThanMonths(months, id), Value::Date(date)) => {
+            let limit = today.checked_sub_months(chrono::Months::new(months))?;
+            (*date < limit).then_some(id)
+        }
         _ => None,
-    };
-    Submission {
-        case_ref: case_ref.to_string(),
-        draft_id: draft.id.clone(),
-        kind: draft.kind,
-        brand,
-        serial,
-        fields,
-        attachments,
-        locale,
-        created_at: ctx.now,
-        due_at,
     }
 }
 

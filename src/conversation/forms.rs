@@ -50,6 +50,17 @@ pub struct Condition {
     pub equals: bool,
 }
 
+/// Advice given right after an answer that, as the guides say, means the application will
+/// most likely not pass (it does not block: the merchant may still go on).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Advice {
+    /// When a yes/no field is answered "no": this message.
+    IfNo(&'static str),
+    /// When a date lies more than this many months back (even at its latest possible day,
+    /// for a month or an approximate date): this message.
+    OlderThanMonths(u32, &'static str),
+}
+
 /// One field of a form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Field {
@@ -62,6 +73,7 @@ pub struct Field {
     pub required: bool,
     /// Asked only when this condition on an earlier answer holds.
     pub when: Option<Condition>,
+    pub advice: Option<Advice>,
 }
 
 impl Field {
@@ -87,6 +99,7 @@ const fn req(id: &'static str, kind: FieldKind) -> Field {
         kind,
         required: true,
         when: None,
+        advice: None,
     }
 }
 
@@ -96,6 +109,7 @@ const fn opt(id: &'static str, kind: FieldKind) -> Field {
         kind,
         required: false,
         when: None,
+        advice: None,
     }
 }
 
@@ -105,6 +119,15 @@ const fn req_if(id: &'static str, kind: FieldKind, field: &'static str, equals: 
         kind,
         required: true,
         when: Some(Condition { field, equals }),
+        advice: None,
+    }
+}
+
+impl Field {
+    /// The same field, with advice after answers that mean certain rejection.
+    const fn advise(mut self, advice: Advice) -> Field {
+        self.advice = Some(advice);
+        self
     }
 }
 
@@ -162,7 +185,7 @@ const BROKEN: &[Field] = &[
 const CANCEL: &[Field] = &[
     req("brand", Brand),
     req("serial", Serial),
-    req("received_on", Date),
+    req("received_on", Date).advise(Advice::OlderThanMonths(3, "advice-received-long-ago")),
     req("merchant_name", MerchantName),
     req("contact_name", PersonName),
     req("phone", Phone),
@@ -185,8 +208,8 @@ const CLOSE: &[Field] = &[
     req("merchant_name", MerchantName),
     req("login", Login),
     req("phone", Phone),
-    req("balance_moved", YesNo),
-    req("unbound", YesNo),
+    req("balance_moved", YesNo).advise(Advice::IfNo("advice-balance-not-moved")),
+    req("unbound", YesNo).advise(Advice::IfNo("advice-not-unbound")),
     req("id_front", Photo),
     req("id_back", Photo),
     opt("authorisation", Photo),
@@ -200,7 +223,7 @@ const CARD: &[Field] = &[
     req("phone", Phone),
     req("new_bank", BankName),
     req("new_last4", CardLast4),
-    req("holder_is_merchant", YesNo),
+    req("holder_is_merchant", YesNo).advise(Advice::IfNo("advice-holder-not-merchant")),
     req("id_front", Photo),
 ];
 
@@ -231,6 +254,23 @@ pub fn all_fields() -> Vec<&'static Field> {
         }
     }
     seen
+}
+
+/// Every advice message id of any field.
+pub fn all_advice_ids() -> Vec<&'static str> {
+    let mut ids = Vec::new();
+    for kind in CaseKind::ALL {
+        for f in form(kind) {
+            let id = match f.advice {
+                Some(Advice::IfNo(id) | Advice::OlderThanMonths(_, id)) => id,
+                None => continue,
+            };
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+    }
+    ids
 }
 
 /// Every `choice-…` / `reason-…` / `fault-…` message id offered by any field.

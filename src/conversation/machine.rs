@@ -75,7 +75,6 @@ pub(super) struct Turn<'c, 'a> {
 
 impl Turn<'_, '_> {
     fn run(&mut self, input: Incoming) {
-        self.end_answer_album(&input.event);
         match input.event {
             Event::Press(data) => return self.on_press(&data),
             Event::CaseNotice(notice) => return self.on_case_notice(notice),
@@ -119,21 +118,6 @@ impl Turn<'_, '_> {
             .is_some_and(|d| self.ctx.now - d.at > kept)
         {
             self.d.discarded = None;
-        }
-    }
-
-    /// An album answering a reviewer ends with the first event that is not one of its parts.
-    fn end_answer_album(&mut self, event: &Event) {
-        if let State::AnswerStaff {
-            album: Some(album),
-            resume,
-            ..
-        } = &self.d.state
-        {
-            let same = matches!(event, Event::AlbumPart { album_id, .. } if album_id == album);
-            if !same {
-                self.d.state = (**resume).clone();
-            }
         }
     }
 
@@ -188,7 +172,7 @@ impl Turn<'_, '_> {
                 self.on_free_text(text)
             }
             State::Form { .. } | State::Edit { field: Some(_), .. } => self.on_field_text(text),
-            State::AnswerStaff { .. } => self.answer_with_text(text),
+            State::AnswerStaff { .. } => self.collect_text(text),
             State::NoteToStaff { .. } => self.send_serial_note(text),
             State::Review { draft } if words::is_confirm(text) => self.submit(draft.clone()),
             State::Review { .. } | State::Edit { field: None, .. } => {
@@ -392,7 +376,15 @@ impl Turn<'_, '_> {
             }
             (Action::Withdraw(case_ref), _) => self.ask_withdraw(case_ref),
             (Action::WithdrawConfirm(case_ref), _) => self.withdraw(case_ref),
-            (Action::AnswerCase(case_ref), _) => self.start_answer(case_ref),
+            (Action::AnswerCase(case_ref), _) => {
+                if !self.start_answer(case_ref) {
+                    self.out.push(Effect::Notice(Msg::new(m::BAD_BUTTON)));
+                }
+                self.show(Vec::new());
+            }
+            (Action::AnswerDone, State::AnswerStaff { .. }) => self.finish_answer(),
+            (Action::AnswerLater, State::AnswerStaff { .. }) => self.leave_answer(),
+            (Action::Resubmit(case_ref), _) => self.resubmit(case_ref),
             (Action::Dismiss, _) => self.show(vec![Msg::new(m::KEYBOARD_CLOSED)]),
             (Action::Human, _) => self.hand_over(),
             (Action::ForgetYes, _) => self.forget(),

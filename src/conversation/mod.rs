@@ -5,6 +5,7 @@
 //! [`Dialogue`] and the [`Effect`]s to carry out.
 
 pub mod action;
+mod answer;
 pub mod command;
 mod discard;
 pub mod effect;
@@ -19,15 +20,17 @@ pub mod prompt;
 mod review;
 mod serial_note;
 pub mod state;
+mod submission;
 pub mod words;
 
 pub use action::{parse_callback, Action};
 pub use command::{Command, TypedCommand};
 pub use effect::{Button, Effect, Keyboard, Reply, Submission};
 pub use event::{strip_controls, CaseNotice, Event, Incoming, Unsupported, Upload};
-pub use facts::{needs, CaseLine, Facts, Need, OpenSerial};
+pub use facts::{needs, CaseLine, CaseNote, Facts, Need, OpenSerial, Resubmit};
 pub use form::{DOCUMENT_TYPES, MAX_DOCUMENT_BYTES};
 pub use machine::{reset_notice, step, topic_intent, Ctx, CONFIDENT};
+pub use review::next_steps;
 pub use state::{
     AlbumProgress, Attachment, Dialogue, Draft, FileKind, State, Value, SCHEMA_VERSION,
 };

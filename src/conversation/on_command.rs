@@ -117,25 +117,6 @@ impl Turn<'_, '_> {
         ]]);
         self.reply(vec![Msg::new(m::FORGET_CONFIRM)], kb);
     }
-
-    /// The merchant's cases, as paragraphs.
-    pub(super) fn status_parts(&self) -> Vec<Msg> {
-        let cases = &self.ctx.facts.own_cases;
-        if cases.is_empty() {
-            return vec![Msg::new(m::STATUS_NONE)];
-        }
-        let mut parts = vec![Msg::new(m::STATUS_HEADER).with_num("count", cases.len() as i64)];
-        for c in cases.iter().take(10) {
-            parts.push(
-                Msg::new(m::STATUS_LINE)
-                    .with("ref", c.case_ref.clone())
-                    .with_msg("kind", Msg::new(c.kind.message_id()))
-                    .with("status", c.status.as_str())
-                    .with("due", c.due.format("%Y-%m-%d").to_string()),
-            );
-        }
-        parts
-    }
 }
 
 enum DeepLink<'a> {

@@ -64,10 +64,7 @@ pub fn prompt_with(state: &State, step: u32, mut prefix: Vec<Msg>) -> Reply {
                 action: Action::Resume,
             }]]),
         ),
-        State::AnswerStaff { case_ref, .. } => (
-            vec![Msg::new(m::ANSWER_PROMPT).with("ref", case_ref.clone())],
-            Keyboard::None,
-        ),
+        State::AnswerStaff { .. } => answer_prompt(state, step),
     };
     prefix.extend(parts);
     Reply::new(prefix, keyboard)
@@ -159,6 +156,18 @@ pub fn active_fields(draft: &Draft) -> impl Iterator<Item = &'static Field> + '_
     forms::form(draft.kind)
         .iter()
         .filter(move |f| is_active(draft, f))
+}
+
+/// Remove the answers of fields that no longer apply (a condition's answer changed).
+pub fn drop_inactive(draft: &mut Draft) {
+    let inactive: Vec<&str> = forms::form(draft.kind)
+        .iter()
+        .filter(|f| !is_active(draft, f))
+        .map(|f| f.id)
+        .collect();
+    for id in inactive {
+        draft.values.remove(id);
+    }
 }
 
 /// Whether a field applies: it has no condition, or its condition holds.
@@ -266,4 +275,41 @@ pub fn lang_keyboard(step: u32) -> Keyboard {
             action: Action::Lang(Locale::En),
         },
     ]])
+}
+
+/// The prompt while answering: the question and how to answer; once something was sent,
+/// only how much and the buttons.
+fn answer_prompt(state: &State, step: u32) -> (Vec<Msg>, Keyboard) {
+    let State::AnswerStaff {
+        case_ref,
+        question,
+        texts,
+        files,
+        ..
+    } = state
+    else {
+        return (Vec::new(), Keyboard::None);
+    };
+    let count = texts.len() + files.len();
+    let parts = if count > 0 {
+        vec![Msg::new(m::ANSWER_COLLECTED).with_num("count", count as i64)]
+    } else {
+        let head = match question {
+            Some(q) => Msg::new(m::CASE_QUESTION)
+                .with("ref", case_ref.clone())
+                .with("question", q.clone()),
+            None => Msg::new(m::ANSWER_PROMPT).with("ref", case_ref.clone()),
+        };
+        vec![head, Msg::new(m::ANSWER_HOW)]
+    };
+    let b = |label: &str, action: Action| Button {
+        label: Msg::new(label),
+        step,
+        action,
+    };
+    let keyboard = Keyboard::Inline(vec![
+        vec![b(m::BTN_ANSWER_DONE, Action::AnswerDone)],
+        vec![b(m::BTN_ANSWER_LATER, Action::AnswerLater)],
+    ]);
+    (parts, keyboard)
 }

@@ -1,16 +1,42 @@
-//! The merchant's side of the review: news about their cases, answering a reviewer's
-//! question, withdrawing a case, and the reminder about an unfinished application.
+//! The merchant's side of the review: news about their cases (and what happens next),
+//! the `/status` list with what the review said, starting again from a rejected case,
+//! withdrawing a case, and the reminder about unfinished work. Answering a reviewer's
+//! question is in `answer.rs`.
 
 use super::action::Action;
 use super::effect::{Button, Effect, Keyboard};
-use super::event::{CaseNotice, Upload};
-use super::form::check_upload;
+use super::event::CaseNotice;
+use super::facts::CaseNote;
 use super::machine::{progress, Turn};
 use super::messages as m;
-use super::prompt::prompt_with;
-use super::state::State;
-use crate::domain::CaseStatus;
+use crate::domain::{CaseKind, CaseStatus};
 use crate::i18n::Msg;
+
+/// What happens after an approval, for the merchant's message (`case-approved-next`
+/// selects on it): from the kind, and for a broken terminal what the merchant asked for
+/// (repair or replacement go through the brand's support), for a return whether a deposit
+/// refund was asked. `fields` are the case's, as submitted.
+pub fn next_steps(kind: CaseKind, fields: &serde_json::Value) -> &'static str {
+    let choice = |id: &str| {
+        fields
+            .get(id)
+            .and_then(|v| v.get("choice"))
+            .and_then(|c| c.as_str())
+    };
+    match kind {
+        CaseKind::Unbind => "unbind",
+        CaseKind::Broken => match choice("wants") {
+            Some("want-repair" | "want-replace") => "repair",
+            _ => "unbind",
+        },
+        CaseKind::Cancel if fields.get("wants_refund") == Some(&serde_json::Value::Bool(true)) => {
+            "refund"
+        }
+        CaseKind::Cancel => "cancel",
+        CaseKind::Close => "close",
+        CaseKind::Card => "card",
+    }
+}
 
 impl Turn<'_, '_> {
     /// News from the review team. It is not the merchant's doing, so their buttons stay
@@ -20,49 +46,39 @@ impl Turn<'_, '_> {
             CaseNotice::InReview { case_ref } => {
                 self.say(vec![Msg::new(m::CASE_IN_REVIEW).with("ref", case_ref)]);
             }
-            CaseNotice::Approved { case_ref } => {
-                self.say(vec![Msg::new(m::CASE_APPROVED).with("ref", case_ref)]);
+            CaseNotice::Approved { case_ref, next } => {
+                self.say(vec![
+                    Msg::new(m::CASE_APPROVED).with("ref", case_ref),
+                    Msg::new(m::CASE_APPROVED_NEXT).with("next", next),
+                ]);
             }
             CaseNotice::Rejected {
                 case_ref,
                 reason,
                 text,
             } => {
-                let mut parts = vec![Msg::new(m::CASE_REJECTED)
-                    .with("ref", case_ref)
-                    .with_msg("reason", Msg::new(format!("reject-{reason}")))];
-                if let Some(text) = text {
-                    parts.push(Msg::new(m::REJECT_NOTE).with("text", text));
-                }
-                self.say(parts);
+                let mut parts = rejection_parts(&case_ref, &reason, text.as_deref());
+                parts.push(Msg::new(m::RESUBMIT_OFFER));
+                let kb = self.keyboard(vec![
+                    vec![(m::BTN_RESUBMIT_NOW, Action::Resubmit(case_ref))],
+                    vec![(m::TOPIC_MY_CASES, Action::MyCases)],
+                ]);
+                self.reply(parts, kb);
             }
             CaseNotice::Question {
                 case_ref, question, ..
-            } => {
-                self.d.step = self.d.step.wrapping_add(1);
-                self.d.album = None;
-                let resume = match std::mem::take(&mut self.d.state) {
-                    State::AnswerStaff { resume, .. } => resume,
-                    other => Box::new(other),
-                };
-                self.d.state = State::AnswerStaff {
-                    case_ref: case_ref.clone(),
-                    album: None,
-                    resume,
-                };
-                self.say(vec![Msg::new(m::CASE_QUESTION)
-                    .with("ref", case_ref)
-                    .with("question", question)]);
-            }
+            } => self.on_question(case_ref, question),
         }
     }
 
-    /// One reminder about an unfinished application.
+    /// The reminder job found the merchant idle: an answer to a reviewer that was begun is
+    /// sent (the timeout), and an unfinished application gets one reminder.
     pub(super) fn on_reminder(&mut self) {
+        let sent = self.answer_timed_out();
         let Some(draft) = self.draft() else {
             return;
         };
-        if self.d.reminded {
+        if self.d.reminded && !sent {
             return;
         }
         let (done, total) = progress(draft);
@@ -79,104 +95,34 @@ impl Turn<'_, '_> {
         self.reply(vec![msg], kb);
     }
 
-    /// The reviewer's question is answered by this text.
-    pub(super) fn answer_with_text(&mut self, text: &str) {
-        self.send_answer(Some(text.to_string()), Vec::new(), None);
-    }
-
-    /// The reviewer's question is answered by these files (or one part of an album).
-    pub(super) fn answer_with_files(&mut self, uploads: &[Upload], album: Option<String>) {
-        let mut files = Vec::new();
-        let mut problems = Vec::new();
-        for upload in uploads {
-            match check_upload(upload) {
-                Ok(att) => files.push(att),
-                Err(problem) => problems.push(problem),
-            }
+    /// Start a new application from a rejected case of the merchant's, pre-filled with its
+    /// answers, at the summary (or at a field the form has gained since).
+    pub(super) fn resubmit(&mut self, case_ref: String) {
+        if self.draft().is_some() {
+            return self.show(vec![Msg::new(m::RESUBMIT_DRAFT_OPEN)]);
         }
-        if files.is_empty() {
-            return self.show(problems);
-        }
-        // A caption is the text of its photo or document.
-        let captions: Vec<&str> = uploads
-            .iter()
-            .filter_map(|u| u.caption.as_deref())
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-            .collect();
-        let text = (!captions.is_empty()).then(|| captions.join("\n"));
-        self.send_answer(text, files, album);
-    }
-
-    fn send_answer(
-        &mut self,
-        text: Option<String>,
-        files: Vec<super::Attachment>,
-        album: Option<String>,
-    ) {
-        let (case_ref, resume) = match std::mem::take(&mut self.d.state) {
-            State::AnswerStaff {
-                case_ref, resume, ..
-            } => (case_ref, resume),
-            other => {
-                self.d.state = other;
-                return;
-            }
-        };
-        self.out.push(Effect::AnswerCase {
-            case_ref: case_ref.clone(),
-            text,
-            files,
-        });
-        let ack = Msg::new(m::ANSWER_RECEIVED).with("ref", case_ref.clone());
-        let reply = prompt_with(&resume, self.d.step, vec![ack]);
-        match album {
-            // An album: stay on the answer until its last part, one (replaced) reply.
-            Some(id) => {
-                self.d.state = State::AnswerStaff {
-                    case_ref,
-                    album: Some(id.clone()),
-                    resume,
-                };
-                let mut reply = reply;
-                reply.coalesce = Some(format!("album:{id}"));
-                self.out.push(Effect::Reply(reply));
-            }
-            None => {
-                self.d.state = *resume;
-                self.out.push(Effect::Reply(reply));
-            }
-        }
-    }
-
-    /// `/cancel` while a reviewer waits for an answer: answer later from `/status`.
-    pub(super) fn leave_answer(&mut self) {
-        self.d.state = match std::mem::take(&mut self.d.state) {
-            State::AnswerStaff { resume, .. } => *resume,
-            other => other,
-        };
-        self.show(vec![Msg::new(m::ANSWER_LATER)]);
-    }
-
-    /// Start answering a reviewer's question from the `/status` list.
-    pub(super) fn start_answer(&mut self, case_ref: String) {
-        let waiting = self
+        let Some(case) = self
             .ctx
             .facts
-            .own_cases
-            .iter()
-            .any(|c| c.case_ref == case_ref && c.status == CaseStatus::WaitingMerchant);
-        if !waiting {
+            .resubmit
+            .as_ref()
+            .filter(|c| c.case_ref == case_ref)
+        else {
             self.out.push(Effect::Notice(Msg::new(m::BAD_BUTTON)));
             return self.show(Vec::new());
-        }
-        let resume = Box::new(std::mem::take(&mut self.d.state));
-        self.d.state = State::AnswerStaff {
-            case_ref: case_ref.clone(),
-            album: None,
-            resume,
         };
-        self.say(vec![Msg::new(m::ANSWER_PROMPT).with("ref", case_ref)]);
+        let id = format!("{:016x}", self.ctx.entropy);
+        let draft = super::submission::draft_from_case(case, id, self.ctx.now);
+        self.d.discarded = None;
+        let mut prefix = vec![Msg::new(m::RESUBMIT_PREFILLED).with("ref", case_ref.clone())];
+        if let Some(CaseNote::Rejected { reason, text }) = self.ctx.facts.case_notes.get(&case_ref)
+        {
+            prefix.push(reason_msg(reason));
+            if let Some(text) = text {
+                prefix.push(Msg::new(m::REJECT_NOTE).with("text", text.clone()));
+            }
+        }
+        self.advance(draft, prefix);
     }
 
     /// Ask before withdrawing.
@@ -215,7 +161,40 @@ impl Turn<'_, '_> {
             .any(|c| c.case_ref == case_ref && c.status.is_open())
     }
 
-    /// The `/status` list with its buttons: withdraw an open case, answer a question.
+    /// The merchant's cases, as paragraphs: each with what the review said (the question
+    /// waiting for them, the reason of a rejection).
+    pub(super) fn status_parts(&self) -> Vec<Msg> {
+        let cases = &self.ctx.facts.own_cases;
+        if cases.is_empty() {
+            return vec![Msg::new(m::STATUS_NONE)];
+        }
+        let mut parts = vec![Msg::new(m::STATUS_HEADER).with_num("count", cases.len() as i64)];
+        for c in cases.iter().take(10) {
+            parts.push(
+                Msg::new(m::STATUS_LINE)
+                    .with("ref", c.case_ref.clone())
+                    .with_msg("kind", Msg::new(c.kind.message_id()))
+                    .with("status", c.status.as_str())
+                    .with("due", c.due.format("%Y-%m-%d").to_string()),
+            );
+            match self.ctx.facts.case_notes.get(&c.case_ref) {
+                Some(CaseNote::Question(q)) if c.status == CaseStatus::WaitingMerchant => {
+                    parts.push(Msg::new(m::STATUS_QUESTION).with("question", q.clone()));
+                }
+                Some(CaseNote::Rejected { reason, text }) if c.status == CaseStatus::Rejected => {
+                    parts.push(Msg::new(m::STATUS_REASON).with_msg("reason", reason_msg(reason)));
+                    if let Some(text) = text {
+                        parts.push(Msg::new(m::REJECT_NOTE).with("text", text.clone()));
+                    }
+                }
+                _ => {}
+            }
+        }
+        parts
+    }
+
+    /// The `/status` list with its buttons: withdraw an open case, answer a question,
+    /// start again from a rejected case.
     pub(super) fn status_reply(&mut self) {
         let parts = self.status_parts();
         let mut rows = Vec::new();
@@ -231,6 +210,13 @@ impl Turn<'_, '_> {
                 rows.push(vec![(
                     m::BTN_WITHDRAW,
                     Action::Withdraw(c.case_ref.clone()),
+                    c.case_ref.clone(),
+                )]);
+            }
+            if c.status == CaseStatus::Rejected {
+                rows.push(vec![(
+                    m::BTN_RESUBMIT,
+                    Action::Resubmit(c.case_ref.clone()),
                     c.case_ref.clone(),
                 )]);
             }
@@ -272,4 +258,20 @@ impl Turn<'_, '_> {
                 .collect(),
         )
     }
+}
+
+/// The rejection notice: the reason, and the reviewer's own words if any.
+fn rejection_parts(case_ref: &str, reason: &str, text: Option<&str>) -> Vec<Msg> {
+    let mut parts = vec![Msg::new(m::CASE_REJECTED)
+        .with("ref", case_ref.to_string())
+        .with_msg("reason", reason_msg(reason))];
+    if let Some(text) = text {
+        parts.push(Msg::new(m::REJECT_NOTE).with("text", text.to_string()));
+    }
+    parts
+}
+
+/// A reject reason code as the merchant reads it (`reject-<code>`).
+fn reason_msg(reason: &str) -> Msg {
+    Msg::new(format!("reject-{reason}"))
 }

@@ -116,17 +116,38 @@ pub enum State {
         /// Where the conversation goes back to.
         resume: Box<State>,
     },
-    /// A reviewer asked for more information about `case_ref`: the next message or photo
-    /// answers it; then the conversation goes back to `resume`.
+    /// A reviewer asked the merchant about `case_ref`: what they send (several messages,
+    /// photos) is collected until they press "done" (or the reminder job's timeout sends
+    /// it); then the conversation goes back to `resume`.
     AnswerStaff {
         /// The case the reviewer asked about.
         case_ref: String,
-        /// The album being sent as the answer, whose further parts belong to it too.
+        /// The reviewer's question, shown again while answering.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        album: Option<String>,
-        /// Where the conversation goes back to.
+        question: Option<String>,
+        /// Texts sent so far, in order.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        texts: Vec<String>,
+        /// Photos and documents sent so far, in order.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        files: Vec<Attachment>,
         resume: Box<State>,
     },
+}
+
+impl Dialogue {
+    /// Since when something of the merchant waits to be finished (an application, or an
+    /// answer to a reviewer with parts collected): the reminder job reminds them, or sends
+    /// the collected answer, after a while. `None` when nothing waits.
+    pub fn pending_since(&self) -> Option<DateTime<Utc>> {
+        let answer_begun = matches!(
+            &self.state,
+            State::AnswerStaff { texts, files, .. } if !texts.is_empty() || !files.is_empty()
+        );
+        (answer_begun || self.state.draft().is_some())
+            .then_some(self.last_active)
+            .flatten()
+    }
 }
 
 impl State {

@@ -168,6 +168,7 @@ pub fn plan(
                 ),
                 notice: Some(CaseNotice::Approved {
                     case_ref: case.case_ref.to_string(),
+                    next: crate::conversation::next_steps(case.kind, &case.fields).to_string(),
                 }),
             })))
         }

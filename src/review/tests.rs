@@ -41,7 +41,8 @@ fn only_the_holder_decides() {
             assert_eq!(
                 t.notice,
                 Some(CaseNotice::Approved {
-                    case_ref: "UB-7K3QF9".into()
+                    case_ref: "UB-7K3QF9".into(),
+                    next: "unbind".into(),
                 })
             );
         }

@@ -395,6 +395,14 @@ impl CaseTx for BatchTx {
         self.inner.record_event(event).await
     }
 
+    async fn last_event(
+        &mut self,
+        case_ref: &CaseRef,
+        action: &str,
+    ) -> Result<Option<CaseEvent>, StoreError> {
+        self.inner.last_event(case_ref, action).await
+    }
+
     async fn case(&mut self, case_ref: &CaseRef) -> Result<Option<CaseRecord>, StoreError> {
         self.inner.case(case_ref).await
     }

@@ -18,8 +18,8 @@ pub use jobs::{JobReport, JobSettings};
 pub use staff::{Change, StaffEvent, StaffListing, StaffTarget};
 
 use crate::conversation::{
-    self, needs, reset_notice, CaseLine, Ctx, Dialogue, Effect, Facts, Incoming, Need, OpenSerial,
-    Submission, SCHEMA_VERSION,
+    self, needs, reset_notice, CaseLine, CaseNote, Ctx, Dialogue, Effect, Facts, Incoming, Need,
+    OpenSerial, Resubmit, Submission, SCHEMA_VERSION,
 };
 use crate::domain::{CaseRef, CaseStatus, ClaimUpdate, StatusChange};
 use crate::i18n::Locale;
@@ -369,7 +369,7 @@ impl Service {
             state: conversation::state::encode(&next),
             schema_version: SCHEMA_VERSION,
             updated_at: now,
-            draft_since: next.state.draft().and(next.last_active),
+            draft_since: next.pending_since(),
             reminded: next.reminded,
         };
         // `forget_chat` removed the row, so the fresh dialogue is inserted anew.
@@ -535,9 +535,15 @@ async fn read_facts<T: MerchantTx + ?Sized>(
                 }
             }
             Need::OwnCases => {
-                facts.own_cases = tx
-                    .cases_of_chat(chat_id)
-                    .await?
+                let cases = tx.cases_of_chat(chat_id).await?;
+                // What the review said, for the cases `/status` shows: one read per case
+                // waiting for the merchant or rejected (few merchants have any).
+                for c in cases.iter().take(10) {
+                    if let Some(note) = case_note(tx, &c.case_ref, c.status).await? {
+                        facts.case_notes.insert(c.case_ref.to_string(), note);
+                    }
+                }
+                facts.own_cases = cases
                     .into_iter()
                     .map(|c| CaseLine {
                         kind: c.kind,
@@ -547,9 +553,57 @@ async fn read_facts<T: MerchantTx + ?Sized>(
                     })
                     .collect();
             }
+            Need::CaseToResubmit(case_ref) => {
+                let Ok(case_ref) = CaseRef::parse(case_ref) else {
+                    continue;
+                };
+                // Only the merchant's own rejected case: anyone's reference can be forged
+                // into a button.
+                facts.resubmit = tx
+                    .case(&case_ref)
+                    .await?
+                    .filter(|c| c.chat_id == chat_id && c.status == CaseStatus::Rejected)
+                    .map(|c| Resubmit {
+                        case_ref: c.case_ref.to_string(),
+                        kind: c.kind,
+                        brand: c.brand,
+                        fields: c.fields,
+                        attachments: c.attachments,
+                    });
+            }
         }
     }
     Ok(facts)
+}
+
+/// The question waiting for the merchant, or why the case was rejected, from its audit
+/// trail (`None` for other statuses, or once retention erased the words).
+async fn case_note(
+    tx: &mut (impl MerchantTx + ?Sized),
+    case_ref: &CaseRef,
+    status: CaseStatus,
+) -> Result<Option<CaseNote>, StoreError> {
+    let text_of = |detail: &serde_json::Value| {
+        detail
+            .get("text")
+            .and_then(|t| t.as_str())
+            .map(String::from)
+    };
+    Ok(match status {
+        CaseStatus::WaitingMerchant => tx
+            .last_event(case_ref, "asked")
+            .await?
+            .and_then(|e| text_of(&e.detail))
+            .map(CaseNote::Question),
+        CaseStatus::Rejected => tx.last_event(case_ref, "rejected").await?.and_then(|e| {
+            let reason = e.detail.get("reason")?.as_str()?.to_string();
+            Some(CaseNote::Rejected {
+                reason,
+                text: text_of(&e.detail),
+            })
+        }),
+        _ => None,
+    })
 }
 
 /// A case reference the core handed back in an effect. The core holds only references that

@@ -65,6 +65,12 @@ const INSERT_CASE: &str = "INSERT INTO cases (case_ref, draft_id, kind, brand, s
      attachments, chat_id, locale, status, created_at, updated_at, due_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'queued', $10, $10, $11) RETURNING id";
 
+/// A case's newest audit event with an action; binds: reference, action. Read as
+/// [`rows::EVENT_SHAPE`].
+const LAST_EVENT: &str = "SELECT c.case_ref, e.at, e.actor, e.action, e.detail \
+     FROM case_events e JOIN cases c ON c.id = e.case_id \
+     WHERE c.case_ref = $1 AND e.action = $2 ORDER BY e.at DESC, e.id DESC LIMIT 1";
+
 /// An audit event of a case by id; binds: case id, at, actor, action, detail.
 const INSERT_EVENT: &str = "INSERT INTO case_events (case_id, at, actor, action, detail) \
      VALUES ($1, $2, $3, $4, $5)";
@@ -123,6 +129,15 @@ pub trait CaseTx: Send {
 
     /// Append to a case's audit trail. [`StoreError::UnknownCase`] when there is no such case.
     async fn record_event(&mut self, event: &CaseEvent) -> Result<(), StoreError>;
+
+    /// The newest audit event of a case with this `action` (a rejection's reason, the
+    /// question a reviewer asked: `rejected`, `asked`), latest `at` first, then the last
+    /// recorded; `None` when there is none (or no such case).
+    async fn last_event(
+        &mut self,
+        case_ref: &CaseRef,
+        action: &str,
+    ) -> Result<Option<CaseEvent>, StoreError>;
 
     /// One case by its public reference, read inside the transaction so that a decision
     /// based on it cannot be overtaken by another writer.
@@ -256,6 +271,16 @@ impl<T: CaseDialect> CaseTx for T {
             return Err(StoreError::UnknownCase(event.case_ref.clone()));
         }
         Ok(())
+    }
+
+    async fn last_event(
+        &mut self,
+        case_ref: &CaseRef,
+        action: &str,
+    ) -> Result<Option<CaseEvent>, StoreError> {
+        let st = Statement::new(LAST_EVENT).bind(case_ref).bind(action);
+        let row = self.fetch_optional(st, rows::EVENT_SHAPE).await?;
+        row.map(rows::case_event).transpose()
     }
 
     async fn case(&mut self, case_ref: &CaseRef) -> Result<Option<CaseRecord>, StoreError> {

@@ -128,6 +128,51 @@ fn piped_chat_queues_an_unbind_case_that_cases_list_shows() {
 }
 
 #[test]
+fn piped_chat_plays_the_review_team_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("posdesk.db");
+    let script = [
+        "/start card_lakala",
+        "2", // apply for me
+        "822100012345678",
+        "陈氏理发",
+        "13612345678",
+        "招行",
+        "4321",
+        "是",
+        "/photo front",
+        "好的", // submits at the summary
+        "/staff ask 身份证照片看不清，请重拍",
+        "营业执照我明天拍给你",
+        "/photo id-again",
+        "1", // done: send to the reviewer
+        "/staff reject missing-materials",
+        "/status",
+        "1", // apply again, pre-filled
+        "/staff",
+        "/quit",
+    ]
+    .join("\n");
+    let out = run(posdesk(&db).arg("chat"), &script);
+    assert!(out.contains("已提交"), "{out}");
+    assert!(
+        out.contains("身份证照片看不清，请重拍"),
+        "the question: {out}"
+    );
+    assert!(out.contains("已记下 2 条"), "{out}");
+    assert!(out.contains("2 条补充交给审核人员"), "{out}");
+    assert!(out.contains("[staff]"), "the staff group's side: {out}");
+    assert!(out.contains("未通过的原因：材料不全"), "{out}");
+    assert!(
+        out.contains("预先填好") && out.contains("陈氏理发"),
+        "{out}"
+    );
+    assert!(out.contains("/staff claim"), "the usage: {out}");
+    let listed = run(posdesk(&db).args(["cases", "list"]), "");
+    assert!(listed.contains("rejected"), "{listed}");
+}
+
+#[test]
 fn migrate_creates_the_database_and_bad_settings_are_reported() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("new").join("posdesk.db");

@@ -71,6 +71,7 @@ fn used_ids() -> Vec<String> {
         ids.push(f.help_id());
     }
     ids.extend(forms::all_choice_ids().into_iter().map(String::from));
+    ids.extend(forms::all_advice_ids().into_iter().map(String::from));
     for k in CaseKind::ALL {
         ids.push(k.message_id().to_string());
         ids.push(format!("topic-{}", k.id()));

@@ -819,6 +819,13 @@ fn full_facts() -> Facts {
             line(WAITING_REF, CaseKind::Cancel, CaseStatus::WaitingMerchant),
             line(DECIDED_REF, CaseKind::Close, CaseStatus::Approved),
         ],
+        case_notes: [(
+            WAITING_REF.to_string(),
+            posdesk::conversation::CaseNote::Question("请补拍营业执照".into()),
+        )]
+        .into_iter()
+        .collect(),
+        resubmit: None,
     }
 }
 
@@ -827,6 +834,7 @@ fn facts_for(needs: &[Need], full: &Facts) -> Facts {
     let mut f = Facts::default();
     if needs.contains(&Need::OwnCases) {
         f.own_cases = full.own_cases.clone();
+        f.case_notes = full.case_notes.clone();
     }
     f
 }
@@ -1695,11 +1703,12 @@ fn a_contact_answering_a_reviewer_passes_the_privacy_guard() {
         );
         assert!(matches!(c.dialogue.state, State::AnswerStaff { .. }));
     }
-    // A real phone number still answers.
+    // A real phone number is taken for the answer, which "done" sends.
     c.dialogue = asking;
-    let fx = c.send(Event::Contact {
+    c.send(Event::Contact {
         phone: "+86 138 1234 5678".into(),
     });
+    let fx = c.press(Action::AnswerDone);
     assert!(
         fx.iter().any(|e| matches!(e, Effect::AnswerCase { .. })),
         "{fx:?}"

@@ -189,3 +189,194 @@ async fn a_returning_merchant_is_greeted_and_resumes(db: &TestDb) {
     let out = fresh.say(&app, "你好").await;
     assert!(out.contains("您好"), "{out}");
 }
+
+/// The reference of the newest case of a merchant's.
+async fn newest_case(app: &App, m: &Merchant) -> posdesk::domain::CaseRef {
+    let cases = app.store.list_cases(&CaseFilter::default()).await.unwrap();
+    let case = cases
+        .iter()
+        .find(|c| c.chat_id == m.chat_id)
+        .expect("a case");
+    case.case_ref.clone()
+}
+
+/// A card change for Lakala, submitted.
+async fn submit_card_change(app: &App, m: &mut Merchant) -> String {
+    m.say(app, "/start card_lakala").await;
+    m.tap(app, "帮我提交申请").await;
+    for answer in ["822100012345678", "陈氏理发", "13612345678", "建行", "4321"] {
+        m.say(app, answer).await;
+    }
+    m.tap(app, "是").await;
+    m.photos(app, &["f"]).await;
+    m.tap(app, "提交").await
+}
+
+// Item 4: after the decision, what happens next per kind; a rejection's reason in /status,
+// and "resubmit" starts a new draft pre-filled from the rejected case.
+backends!(after_the_decision_the_merchant_knows_what_next);
+async fn after_the_decision_the_merchant_knows_what_next(db: &TestDb) {
+    use posdesk::review::{RejectReason, StaffAction};
+    let app = App::with_staff(&db.url).await;
+    let mut m = Merchant::new(15_401, None);
+    unbind_up_to_merchant_name(&app, &mut m, "LKL15401001").await;
+    m.say(&app, "张记便利店").await;
+    finish_unbind_from_contact(&app, &mut m, "张伟").await;
+    let unbind = newest_case(&app, &m).await;
+    app.staff_press(StaffAction::Claim, &unbind).await;
+    app.sent_to(m.chat_id).await;
+    app.staff_press(StaffAction::Approve, &unbind).await;
+    let (out, _) = app.sent_to(m.chat_id).await;
+    assert!(out.contains("已审核通过") && out.contains("撤机"), "{out}");
+
+    submit_card_change(&app, &mut m).await;
+    let card = newest_case(&app, &m).await;
+    app.staff_press(StaffAction::Claim, &card).await;
+    app.staff_press(StaffAction::Reject(RejectReason::MissingMaterials), &card)
+        .await;
+    let (out, buttons) = app.sent_to(m.chat_id).await;
+    assert!(
+        out.contains("未通过审核") && out.contains("材料不全"),
+        "{out}"
+    );
+    assert!(
+        buttons.iter().any(|(l, _)| l.contains("重新提交")),
+        "{buttons:?}"
+    );
+    let out = m.say(&app, "/status").await;
+    assert!(out.contains("未通过的原因：材料不全"), "{out}");
+    let out = m.tap(&app, "重新提交").await;
+    assert!(out.contains("预先填好") && out.contains("请核对"), "{out}");
+    assert!(out.contains("陈氏理发") && out.contains("4321"), "{out}");
+    let out = m.tap(&app, "提交").await;
+    assert!(out.contains("CD-"), "{out}");
+    let again = newest_case(&app, &m).await;
+    assert_ne!(again, card);
+    let again = app.store.get_case(&again).await.unwrap().unwrap();
+    assert_eq!(again.fields["merchant_name"], "陈氏理发");
+    assert_eq!(again.attachments.as_array().unwrap().len(), 1);
+
+    // Closing: the account stops within 15 business days (not "a 15-day review").
+    let mut c = Merchant::new(15_402, None);
+    c.say(&app, "/start close_lakala").await;
+    c.tap(&app, "帮我提交申请").await;
+    for answer in ["822100012345679", "小李烟酒店", "xiaoli2020", "13712345678"] {
+        c.say(&app, answer).await;
+    }
+    c.tap(&app, "是").await;
+    c.tap(&app, "是").await;
+    c.photos(&app, &["f", "b"]).await;
+    c.tap(&app, "跳过").await;
+    c.tap(&app, "提交").await;
+    let close = newest_case(&app, &c).await;
+    app.staff_press(StaffAction::Claim, &close).await;
+    app.sent_to(c.chat_id).await;
+    app.staff_press(StaffAction::Approve, &close).await;
+    let (out, _) = app.sent_to(c.chat_id).await;
+    assert!(out.contains("15 个工作日内停止使用"), "{out}");
+}
+
+// Item 5: answering a reviewer: the question is shown, several messages and photos go
+// together when the merchant says they are done (or after a while).
+backends!(answering_a_reviewer_takes_several_messages);
+async fn answering_a_reviewer_takes_several_messages(db: &TestDb) {
+    use posdesk::domain::CaseStatus;
+    use posdesk::review::StaffAction;
+    let app = App::with_staff(&db.url).await;
+    let mut m = Merchant::new(15_501, None);
+    unbind_up_to_merchant_name(&app, &mut m, "LKL15501001").await;
+    m.say(&app, "张记便利店").await;
+    finish_unbind_from_contact(&app, &mut m, "张伟").await;
+    let case = newest_case(&app, &m).await;
+    app.staff_press(StaffAction::Claim, &case).await;
+    app.staff_press(StaffAction::AskMore, &case).await;
+    app.sent_to(m.chat_id).await;
+    app.staff_types(1, "请补拍营业执照").await;
+    let (out, _) = app.sent_to(m.chat_id).await;
+    assert!(
+        out.contains("请补拍营业执照") && out.contains("发完了"),
+        "{out}"
+    );
+    // Later, from /status: the question is shown again.
+    m.say(&app, "/cancel").await;
+    let out = m.say(&app, "/status").await;
+    assert!(out.contains("审核人员的问题：请补拍营业执照"), "{out}");
+    let out = m.tap(&app, "回复审核员").await;
+    assert!(out.contains("请补拍营业执照"), "{out}");
+    let out = m.say(&app, "营业执照我明天拍给你").await;
+    assert!(out.contains("已记下 1 条"), "{out}");
+    let status = app.store.get_case(&case).await.unwrap().unwrap().status;
+    assert_eq!(
+        status,
+        CaseStatus::WaitingMerchant,
+        "one message does not close it"
+    );
+    m.now += chrono::Duration::hours(20);
+    let out = m.photos(&app, &["licence"]).await;
+    assert!(!out.contains("用不上"), "{out}");
+    assert!(out.contains("已记下 2 条"), "{out}");
+    app.sent_to(STAFF_CHAT).await;
+    let out = m.tap(&app, "发完了").await;
+    assert!(
+        out.contains("2 条补充") && out.contains("重新进入审核队列"),
+        "{out}"
+    );
+    let stored = app.store.get_case(&case).await.unwrap().unwrap();
+    assert_eq!(stored.status, CaseStatus::Queued);
+    assert_eq!(stored.fields["answers"][0]["text"], "营业执照我明天拍给你");
+    let (staff, _) = app.sent_to(STAFF_CHAT).await;
+    assert!(staff.contains("营业执照我明天拍给你"), "{staff}");
+
+    // Never pressing "done": the reminder job sends it after a while.
+    app.staff_press(StaffAction::Claim, &case).await;
+    app.staff_press(StaffAction::AskMore, &case).await;
+    app.staff_types(2, "身份证背面也拍一下").await;
+    m.photos(&app, &["id-back"]).await;
+    let settings = posdesk::service::JobSettings::default();
+    app.service
+        .run_jobs(&settings, m.now + chrono::Duration::hours(25))
+        .await
+        .unwrap();
+    let stored = app.store.get_case(&case).await.unwrap().unwrap();
+    assert_eq!(stored.status, CaseStatus::Queued);
+}
+
+// Item 6: answers that mean certain rejection get advice at that step (not a block).
+backends!(answers_that_mean_rejection_get_advice);
+async fn answers_that_mean_rejection_get_advice(db: &TestDb) {
+    let app = App::open(&db.url).await;
+    let mut m = Merchant::new(15_601, None);
+    m.say(&app, "/start close_lakala").await;
+    m.tap(&app, "帮我提交申请").await;
+    for answer in ["822100012345679", "小李烟酒店", "xiaoli2020", "13712345678"] {
+        m.say(&app, answer).await;
+    }
+    let out = m.say(&app, "还没有").await;
+    assert!(out.contains("余额转出到您自己的账户"), "{out}");
+
+    let mut c = Merchant::new(15_602, None);
+    c.say(&app, "/start card_lakala").await;
+    c.tap(&app, "帮我提交申请").await;
+    for answer in ["822100012345678", "陈氏理发", "13612345678", "建行", "4321"] {
+        c.say(&app, answer).await;
+    }
+    let out = c.say(&app, "不是，是我老婆的卡").await;
+    assert!(out.contains("本人") && out.contains("提醒"), "{out}");
+    assert!(out.contains("身份证"), "it does not block: {out}");
+
+    let mut r = Merchant::new(15_603, None);
+    r.say(&app, "/start cancel_lakala").await;
+    r.tap(&app, "帮我提交申请").await;
+    r.say(&app, "LKL15603001").await;
+    let out = r.say(&app, "2026年5月2日").await;
+    assert!(out.contains("三个月"), "{out}");
+
+    let mut en = Merchant::new(15_604, Some(Locale::En));
+    en.say(&app, "/start close_lakala").await;
+    en.tap(&app, "Apply for me").await;
+    for answer in ["822100012345670", "Joe's Noodles", "joe2020", "13712345678"] {
+        en.say(&app, answer).await;
+    }
+    let out = en.say(&app, "Not yet").await;
+    assert!(out.contains("first step of closing"), "{out}");
+}

@@ -39,6 +39,12 @@ async fn claim_and_ask(alice: &Reviewer, m: &mut Merchant, case_ref: &str, quest
     m.expect(question).await;
 }
 
+/// The merchant answers the reviewer's question with one message, then sends it ("done").
+async fn answer(m: &mut Merchant, message: Value) {
+    m.send(message, "已记下").await;
+    m.tap("发完了", "重新进入审核队列").await;
+}
+
 /// The answers stored on a case, oldest first.
 async fn stored_answers(store: &Arc<dyn Store>, case_ref: &str) -> Vec<Value> {
     let case = store.get_case(&r(case_ref)).await.unwrap().unwrap();
@@ -74,7 +80,7 @@ async fn long_answers_reach_the_staff_whole_and_the_case_stays_claimable(db: &Te
     claim_and_ask(&alice, &mut m, &case_ref, "请补充营业执照上的全部信息").await;
     let long = format!("{}尾", "营业执照".repeat(1023));
     assert_eq!(long.chars().count(), 4093);
-    m.say(&long, "已重新进入审核队列").await;
+    answer(&mut m, FakeTelegram::text(8101, "zh-hans", &long)).await;
     fake.wait_for("the whole answer in the staff group", WAIT, |f| {
         staff_reads(f, STAFF).contains(&long)
     })
@@ -82,10 +88,10 @@ async fn long_answers_reach_the_staff_whole_and_the_case_stays_claimable(db: &Te
     // Three more rounds of 1,500 characters: the card would outgrow a message.
     for round in 0..3 {
         claim_and_ask(&alice, &mut m, &case_ref, &format!("第 {round} 个问题")).await;
-        let answer = format!("{round}{}", "补".repeat(1499));
-        m.say(&answer, "已重新进入审核队列").await;
+        let reply = format!("{round}{}", "补".repeat(1499));
+        answer(&mut m, FakeTelegram::text(8101, "zh-hans", &reply)).await;
         fake.wait_for("the answer in the staff group", WAIT, |f| {
-            staff_reads(f, STAFF).contains(&answer)
+            staff_reads(f, STAFF).contains(&reply)
         })
         .await;
     }
@@ -423,11 +429,8 @@ async fn captions_and_messages_teloxide_cannot_read_keep_their_text(db: &TestDb)
 
     // A photo with a caption answers the question with the caption as its text.
     claim_and_ask(&alice, &mut m, &case_ref, "营业执照过期了吗").await;
-    m.send(
-        FakeTelegram::photo(8601, "zh-hans", "licence-2", None, Some("这是新的营业执照")),
-        "已重新进入审核队列",
-    )
-    .await;
+    let photo = FakeTelegram::photo(8601, "zh-hans", "licence-2", None, Some("这是新的营业执照"));
+    answer(&mut m, photo).await;
     staff_sees(&fake, "：这是新的营业执照").await;
     assert_eq!(
         stored_answers(&store, &case_ref).await[0]["text"],
@@ -440,7 +443,7 @@ async fn captions_and_messages_teloxide_cannot_read_keep_their_text(db: &TestDb)
     let mut quoted = FakeTelegram::text(8601, "zh-hans", "3200 元");
     quoted["message"]["external_reply"] =
         json!({"origin": {"type": "hidden_user", "date": 1, "sender_user_name": "某人"}});
-    m.send(quoted, "已重新进入审核队列").await;
+    answer(&mut m, quoted).await;
     staff_sees(&fake, "：3200 元").await;
 
     let mut n = Merchant::new(&fake, 8602, "zh-hans");

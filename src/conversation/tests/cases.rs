@@ -4,7 +4,7 @@
 use super::*;
 
 #[test]
-fn a_reviewer_question_is_answered_by_the_next_message_and_the_form_resumes() {
+fn a_reviewer_question_collects_messages_until_done_and_the_form_resumes() {
     let mut c = Chat::default();
     c.open(CaseKind::Unbind);
     c.text("LKL8C2104567");
@@ -12,6 +12,10 @@ fn a_reviewer_question_is_answered_by_the_next_message_and_the_form_resumes() {
     let step = c.dialogue.step;
     let fx = c.send(question("UB-ABCDEF"));
     assert!(says(&fx, m::CASE_QUESTION));
+    assert!(last(&fx)
+        .buttons()
+        .iter()
+        .any(|b| b.action == Action::AnswerDone));
     assert!(
         c.dialogue.step > step,
         "the form's buttons are stale while the question is open"
@@ -19,13 +23,22 @@ fn a_reviewer_question_is_answered_by_the_next_message_and_the_form_resumes() {
     assert!(matches!(c.dialogue.state, State::AnswerStaff { .. }));
     // The draft is still there underneath.
     assert!(c.dialogue.state.draft().is_some());
-    let fx = c.text("执照在这里补充：今天下午拍");
+    // Several messages: nothing goes to the case until "done".
+    let fx = c.text("营业执照我明天拍给你");
+    assert!(answers(&fx).is_empty());
+    assert!(says(&fx, m::ANSWER_COLLECTED));
+    let fx = c.send(Event::Files(vec![Upload::photo("lic")]));
+    assert!(answers(&fx).is_empty());
+    let fx = c.press(Action::AnswerDone);
     assert_eq!(
         answers(&fx),
         vec![&Effect::AnswerCase {
             case_ref: "UB-ABCDEF".into(),
-            text: Some("执照在这里补充：今天下午拍".into()),
-            files: vec![],
+            text: Some("营业执照我明天拍给你".into()),
+            files: vec![Attachment {
+                file_id: "lic".into(),
+                kind: FileKind::Photo,
+            }],
         }]
     );
     assert_eq!(c.dialogue.state, form_state);
@@ -33,37 +46,40 @@ fn a_reviewer_question_is_answered_by_the_next_message_and_the_form_resumes() {
 }
 
 #[test]
-fn a_photo_or_an_album_answers_a_question() {
+fn an_album_answers_in_one_reply_and_an_idle_answer_is_sent_by_the_reminder() {
     let mut c = Chat::default();
     c.text("/start");
-    c.send(question("UB-ABCDEF"));
-    let fx = c.send(Event::Files(vec![Upload::photo("lic")]));
-    assert_eq!(answers(&fx).len(), 1);
-    assert_eq!(c.dialogue.state, State::Menu);
-
     c.send(question("UB-ABCDEF"));
     let part = |id: &str| Event::AlbumPart {
         album_id: "g9".into(),
         upload: Upload::photo(id),
     };
-    let a = c.send(part("p1"));
+    c.send(part("p1"));
     let b = c.send(part("p2"));
-    assert_eq!(
-        answers(&a).len() + answers(&b).len(),
-        2,
-        "each part is attached"
-    );
     assert!(replies(&b)
         .iter()
         .all(|r| r.coalesce.as_deref() == Some("album:g9")));
-    // The next message is not part of the answer any more.
-    let fx = c.text("押金能退吗");
-    assert!(answers(&fx).is_empty());
-    assert!(!matches!(c.dialogue.state, State::AnswerStaff { .. }));
+    match &c.dialogue.state {
+        State::AnswerStaff { files, .. } => assert_eq!(files.len(), 2),
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        c.dialogue.pending_since().is_some(),
+        "the reminder job finds it"
+    );
+    // The merchant never presses "done": the reminder job's timeout sends it.
+    let fx = c.send(Event::Reminder);
+    assert_eq!(answers(&fx).len(), 1);
+    assert!(says(&fx, m::ANSWER_SENT_AFTER_WAIT));
+    assert_eq!(c.dialogue.state, State::Menu);
+    // "Done" with nothing sent yet explains instead.
+    c.send(question("UB-ABCDEF"));
+    let fx = c.press(Action::AnswerDone);
+    assert!(answers(&fx).is_empty() && says(&fx, m::ANSWER_EMPTY));
 }
 
 #[test]
-fn cancel_leaves_a_question_for_later_and_status_offers_to_answer() {
+fn cancel_leaves_a_question_for_later_and_status_shows_it_and_offers_to_answer() {
     let mut c = Chat::default();
     c.text("/start");
     c.send(question("UB-ABCDEF"));
@@ -76,17 +92,34 @@ fn cancel_leaves_a_question_for_later_and_status_offers_to_answer() {
         status: CaseStatus::WaitingMerchant,
         due: NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
     }];
+    c.facts.case_notes.insert(
+        "UB-ABCDEF".into(),
+        crate::conversation::CaseNote::Question("请补拍营业执照".into()),
+    );
     let fx = c.text("/status");
     let status = replies(&fx)
         .into_iter()
         .find(|r| r.has(m::STATUS_LINE))
         .unwrap();
+    assert!(status.has(m::STATUS_QUESTION));
     assert!(status
         .buttons()
         .iter()
         .any(|b| b.action == Action::AnswerCase("UB-ABCDEF".into())));
-    c.press(Action::AnswerCase("UB-ABCDEF".into()));
-    let fx = c.text("补充说明");
+    let fx = c.press(Action::AnswerCase("UB-ABCDEF".into()));
+    assert!(
+        last(&fx).has(m::CASE_QUESTION),
+        "the question is shown again"
+    );
+    c.text("补充说明");
+    // Leaving sends what was collected: nothing the merchant sent is dropped.
+    let fx = c.text("/cancel");
+    assert_eq!(answers(&fx).len(), 1);
+    // A photo while no photo is asked, with a reviewer waiting: it is for the reviewer.
+    let fx = c.send(Event::Files(vec![Upload::photo("lic")]));
+    assert!(answers(&fx).is_empty() && !says(&fx, m::FILE_NOT_NOW));
+    assert!(matches!(c.dialogue.state, State::AnswerStaff { .. }));
+    let fx = c.press(Action::AnswerDone);
     assert_eq!(answers(&fx).len(), 1);
 }
 
@@ -101,6 +134,7 @@ fn notices_change_neither_the_state_nor_the_buttons() {
         },
         crate::conversation::CaseNotice::Approved {
             case_ref: "CD-ABCDEF".into(),
+            next: "card".into(),
         },
         crate::conversation::CaseNotice::Rejected {
             case_ref: "CD-ABCDEF".into(),

@@ -7,7 +7,7 @@ use super::effect::{Effect, Keyboard, Reply};
 use super::event::{Event, Unsupported, Upload};
 use super::facts::{CaseLine, Facts};
 use super::messages as m;
-use super::state::{FileKind, State, Value};
+use super::state::{Attachment, FileKind, State, Value};
 use crate::domain::{CaseKind, CaseStatus};
 use crate::i18n::Locale;
 use crate::testkit::{luhn_card, Chat};

@@ -349,19 +349,52 @@ pub async fn case_events_oldest_first(test: &TestDb) {
         matches!(&err, StoreError::UnknownCase(r) if r == "UB-NQPE22"),
         "{err:?}"
     );
+    // The newest of an action (by time, then by insertion), inside the transaction.
+    let note = tx
+        .last_event(&r("UB-EVENT3"), "note")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(note.detail, json!({ "minute": 20 }));
+    let approved = tx.last_event(&r("ub-event3"), "approved").await.unwrap();
+    assert_eq!(approved.map(|e| e.at), Some(at(30)));
+    assert_eq!(tx.last_event(&r("UB-EVENT4"), "note").await.unwrap(), None);
+    assert_eq!(tx.last_event(&r("UB-NQPE22"), "note").await.unwrap(), None);
+    tx.record_event(&CaseEvent {
+        case_ref: r("UB-EVENT3"),
+        at: at(20),
+        actor: "staff:9".to_string(),
+        action: "note".to_string(),
+        detail: json!({ "second": true }),
+    })
+    .await
+    .unwrap();
+    let note = tx
+        .last_event(&r("UB-EVENT3"), "note")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(note.detail, json!({ "second": true }));
     tx.commit().await.unwrap();
 
     let events = store.case_events(&r("UB-EVENT3")).await.unwrap();
     let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(
         actions,
-        ["created", "claimed", "note", "lease_expired", "approved"]
+        [
+            "created",
+            "claimed",
+            "note",
+            "lease_expired",
+            "note",
+            "approved"
+        ]
     );
     assert!(events.iter().all(|e| e.case_ref == "UB-EVENT3"));
     assert_eq!(events[1].at, at(10));
     assert_eq!(events[1].actor, "staff:9");
     assert_eq!(events[1].detail, json!({ "minute": 10 }));
-    assert_eq!(events[4].at, at(30));
+    assert_eq!(events[5].at, at(30));
 
     assert_eq!(store.case_events(&r("ub-event4")).await.unwrap().len(), 1);
     assert!(store.case_events(&r("UB-NQPE22")).await.unwrap().is_empty());

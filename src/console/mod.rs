@@ -4,8 +4,21 @@
 //! number to press one. A few slash commands stand in for what a phone would send:
 //! `/photo NAME`, `/album NAME NAME…`, `/file NAME MIME [BYTES]`, `/contact PHONE`,
 //! `/edit TEXT`, `/sticker`, `/voice`, `/location`, and `/quit`.
+//!
+//! The terminal also plays the review team, so that what happens after submitting can be
+//! tried alone (`reviewer.rs`): `/staff claim|approve|reject CODE [TEXT]|ask TEXT|release
+//! [REF]` act on the merchant's newest case (or `REF`), and `/later HOURS` lets time pass
+//! for the reminder job. Everything said goes through the outbox as the bot's own replies do
+//! (rendered for Telegram, `outbox.rs`), and is printed from there: the merchant's messages,
+//! and the staff group's prefixed with "[staff]". Run it on a database of its own, not on
+//! one a running bot sends from.
 
-use crate::conversation::{Effect, Event, FileKind, Incoming, Keyboard, Unsupported, Upload};
+mod outbox;
+mod reviewer;
+
+pub use reviewer::{service, CONSOLE_REVIEWER, CONSOLE_STAFF_CHAT};
+
+use crate::conversation::{Effect, Event, FileKind, Incoming, Unsupported, Upload};
 use crate::i18n::{Locale, Localizer, Msg};
 use crate::service::{Inbound, Service};
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt};
@@ -18,8 +31,14 @@ pub mod messages {
     pub const DELETED: &str = "console-deleted";
     /// How to share a contact (`/contact PHONE`) where Telegram would show the button.
     pub const CONTACT_HINT: &str = "console-contact-hint";
+    /// How `/staff` and `/later` are used.
+    pub const STAFF_HELP: &str = "console-staff-help";
+    /// Time passed (`/later HOURS`).
+    pub const LATER: &str = "console-later";
+    /// `/staff` without a case to act on.
+    pub const NO_CASE: &str = "console-no-case";
     /// Every id above.
-    pub const ALL: &[&str] = &[HELLO, DELETED, CONTACT_HINT];
+    pub const ALL: &[&str] = &[HELLO, DELETED, CONTACT_HINT, STAFF_HELP, LATER, NO_CASE];
 }
 
 /// Run a chat session until the input ends or `/quit`.
@@ -50,13 +69,21 @@ where
             break;
         }
         message_id = message_id.wrapping_add(1);
+        let now = chrono::Utc::now();
+        if let Some(command) = reviewer::parse(line) {
+            let said = reviewer::act(service, chat_id, command, now).await;
+            let said = said.map(|msg| l10n.render(hello_locale, &msg));
+            let shown = Shown::new(chat_id, hello_locale, said, Vec::new());
+            print_turn(service, shown, &mut buttons, &mut out).await?;
+            continue;
+        }
         let event = parse_line(line, &buttons);
         let inbound = Inbound {
             chat_id,
             update_id: None,
             locale_hint,
             incoming: Incoming::new(event).with_message_id(message_id),
-            now: chrono::Utc::now(),
+            now,
         };
         let outcome = match service.handle(inbound).await {
             Ok(outcome) => outcome,
@@ -71,13 +98,61 @@ where
                 continue;
             }
         };
-        let (text, new_buttons) = render(l10n, outcome.locale, &outcome.effects);
-        if !new_buttons.is_empty() {
-            buttons = new_buttons;
-        }
-        out.write_all(text.as_bytes()).await?;
-        out.flush().await?;
+        // A press's toast is answered with the press, not sent through the outbox.
+        let toasts: Vec<String> = outcome
+            .effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Notice(msg) => Some(l10n.render(outcome.locale, msg)),
+                _ => None,
+            })
+            .collect();
+        let shown = Shown::new(chat_id, outcome.locale, None, toasts);
+        print_turn(service, shown, &mut buttons, &mut out).await?;
     }
+    Ok(())
+}
+
+/// What a turn prints before the outbox's messages, for whom, in which language.
+struct Shown {
+    chat_id: i64,
+    locale: Locale,
+    /// A reviewer command's own answer.
+    said: Option<String>,
+    /// A press's toasts.
+    toasts: Vec<String>,
+}
+
+impl Shown {
+    fn new(chat_id: i64, locale: Locale, said: Option<String>, toasts: Vec<String>) -> Self {
+        Shown {
+            chat_id,
+            locale,
+            said,
+            toasts,
+        }
+    }
+}
+
+/// Print what this turn sent (read from the outbox, then removed from it), after a
+/// reviewer command's own answer and the press's toasts.
+async fn print_turn<W: AsyncWrite + Unpin>(
+    service: &Service,
+    shown: Shown,
+    buttons: &mut Vec<String>,
+    out: &mut W,
+) -> Result<(), ChatError> {
+    let mut text = String::new();
+    for line in shown.said.iter().chain(&shown.toasts) {
+        text.push_str(&format!("({line})\n\n"));
+    }
+    let printed = outbox::drain(service, shown.chat_id, shown.locale).await?;
+    if !printed.buttons.is_empty() {
+        *buttons = printed.buttons;
+    }
+    text.push_str(&printed.text);
+    out.write_all(text.as_bytes()).await?;
+    out.flush().await?;
     Ok(())
 }
 
@@ -87,6 +162,8 @@ pub enum ChatError {
     /// Reading standard input or writing standard output failed.
     #[error("terminal input/output failed: {0}")]
     Io(#[from] std::io::Error),
+    #[error("the database failed: {0}")]
+    Store(#[from] crate::store::StoreError),
 }
 
 async fn write_line<W: AsyncWrite + Unpin>(out: &mut W, text: &str) -> std::io::Result<()> {
@@ -126,58 +203,6 @@ pub fn parse_line(line: &str, buttons: &[String]) -> Event {
         "/location" => Event::Unsupported(Unsupported::Location),
         _ => Event::Text(trimmed.to_string()),
     }
-}
-
-/// Render effects as terminal text; returns the text and the callback data of the
-/// numbered buttons (empty when no buttons were shown).
-pub fn render(l10n: &Localizer, locale: Locale, effects: &[Effect]) -> (String, Vec<String>) {
-    let mut text = String::new();
-    let mut buttons = Vec::new();
-    for effect in effects {
-        match effect {
-            Effect::Reply(reply) => {
-                text.push_str(&l10n.render_all(locale, &reply.parts));
-                text.push('\n');
-                match &reply.keyboard {
-                    Keyboard::Inline(rows) => {
-                        for row in rows {
-                            let mut line = String::from(" ");
-                            for button in row {
-                                buttons.push(button.data());
-                                let label = l10n.render(locale, &button.label);
-                                line.push_str(&format!(" [{}] {}", buttons.len(), label));
-                            }
-                            text.push_str(&line);
-                            text.push('\n');
-                        }
-                    }
-                    Keyboard::ShareContact(_) => {
-                        text.push_str("  ");
-                        text.push_str(&l10n.render(locale, &Msg::new(messages::CONTACT_HINT)));
-                        text.push('\n');
-                    }
-                    Keyboard::None | Keyboard::RemoveShareContact => {}
-                }
-                text.push('\n');
-            }
-            Effect::Notice(msg) => {
-                text.push_str(&format!("({})\n\n", l10n.render(locale, msg)));
-            }
-            Effect::DeleteMessage(_) => {
-                text.push_str(&format!(
-                    "({})\n",
-                    l10n.render(locale, &Msg::new(messages::DELETED))
-                ));
-            }
-            Effect::Submit(_)
-            | Effect::Forget
-            | Effect::AnswerCase { .. }
-            | Effect::Withdraw { .. }
-            | Effect::HumanRequested
-            | Effect::SerialNote { .. } => {}
-        }
-    }
-    (text, buttons)
 }
 
 #[cfg(test)]
